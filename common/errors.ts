@@ -1,0 +1,17 @@
+/**
+ * Every error this project raises on bad input is a GoOffsetsError with a
+ * stable `code` (like undici's UND_ERR_*): callers and tests match on the
+ * code, people read the message.
+ */
+export class GoOffsetsError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export function isGoOffsetsError(err: unknown, code?: string): err is GoOffsetsError {
+  return err instanceof GoOffsetsError && (code === undefined || err.code === code);
+}

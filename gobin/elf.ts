@@ -1,0 +1,205 @@
+import { readFile } from 'node:fs/promises';
+import { Cursor } from './cursor.js';
+import { GobinError } from './errors.js';
+
+// ELF constants used here (elf.h).
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
+export const EM_X86_64 = 62;
+export const EM_AARCH64 = 183;
+export const SHT_NOBITS = 8;
+export const SHT_SYMTAB = 2;
+export const SHF_COMPRESSED = 0x800;
+export const PT_LOAD = 1;
+export const PT_DYNAMIC = 2;
+export const PT_INTERP = 3;
+export const PF_X = 1;
+
+export type GoArch = 'amd64' | 'arm64';
+
+export interface ElfSection {
+  index: number;
+  name: string;
+  type: number;
+  flags: number;
+  addr: number;
+  offset: number;
+  size: number;
+  link: number;
+  info: number;
+  addralign: number;
+  entsize: number;
+}
+
+export interface ElfProgram {
+  type: number;
+  flags: number;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  memsz: number;
+  align: number;
+}
+
+/**
+ * A 64-bit little-endian ELF file (amd64 or arm64, the arches Go's eBPF
+ * instrumentation targets): its sections, its program headers, and the
+ * mapping between virtual addresses and file offsets that uprobes need.
+ */
+export class ElfFile {
+  readonly type: number;
+  readonly machineCode: number;
+  readonly entry: number;
+  readonly sections: ElfSection[] = [];
+  readonly programs: ElfProgram[] = [];
+  private readonly byName = new Map<string, ElfSection>();
+
+  private constructor(
+    readonly data: Uint8Array,
+    readonly name: string,
+  ) {
+    if (data.length < 4 || data[0] !== 0x7f || data[1] !== 0x45 || data[2] !== 0x4c || data[3] !== 0x46) {
+      throw new GobinError('ERR_NOT_ELF', `${name}: not an ELF file (bad magic)`);
+    }
+    const c = new Cursor(data, 'ELF header');
+    c.need(64);
+    const elfClass = data[4];
+    const elfData = data[5];
+    if (elfClass !== 2) throw new GobinError('ERR_ELF_UNSUPPORTED', `${name}: ${elfClass === 1 ? '32-bit' : `class ${elfClass}`} ELF is not supported; only 64-bit`);
+    if (elfData !== 1) throw new GobinError('ERR_ELF_UNSUPPORTED', `${name}: big-endian ELF is not supported; only little-endian`);
+    c.seek(16);
+    this.type = c.u16();
+    this.machineCode = c.u16();
+    c.u32(); // version
+    this.entry = c.u64();
+    const phoff = c.u64();
+    const shoff = c.u64();
+    c.u32(); // flags
+    c.u16(); // ehsize
+    const phentsize = c.u16();
+    const phnum = c.u16();
+    const shentsize = c.u16();
+    const shnum = c.u16();
+    const shstrndx = c.u16();
+
+    if (phnum > 0) {
+      if (phentsize < 56) throw new GobinError('ERR_ELF_MALFORMED', `${name}: program header entry size ${phentsize} < 56`);
+      if (phoff + phnum * phentsize > data.length) throw new GobinError('ERR_TRUNCATED', `${name}: program headers run past end of file`, { offset: phoff });
+      for (let i = 0; i < phnum; i++) {
+        const p = new Cursor(data, 'program headers', phoff + i * phentsize);
+        const type = p.u32();
+        const flags = p.u32();
+        const offset = p.u64();
+        const vaddr = p.u64();
+        p.u64(); // paddr
+        const filesz = p.u64();
+        this.programs.push({ type, flags, offset, vaddr, filesz, memsz: p.u64(), align: p.u64() });
+      }
+    }
+
+    // Stripping with -s -w keeps section headers, but other tools (sstrip, upx)
+    // remove them; callers then fall back to program headers.
+    if (shnum > 0 && shoff !== 0) {
+      if (shentsize < 64) throw new GobinError('ERR_ELF_MALFORMED', `${name}: section header entry size ${shentsize} < 64`);
+      if (shoff + shnum * shentsize > data.length) throw new GobinError('ERR_TRUNCATED', `${name}: section headers run past end of file`, { offset: shoff });
+      const raw: Array<ElfSection & { nameOff: number }> = [];
+      for (let i = 0; i < shnum; i++) {
+        const s = new Cursor(data, 'section headers', shoff + i * shentsize);
+        raw.push({
+          index: i,
+          nameOff: s.u32(),
+          type: s.u32(),
+          flags: s.u64(),
+          addr: s.u64(),
+          offset: s.u64(),
+          size: s.u64(),
+          link: s.u32(),
+          info: s.u32(),
+          addralign: s.u64(),
+          entsize: s.u64(),
+          name: '',
+        });
+      }
+      const strtab = raw[shstrndx];
+      if (!strtab) throw new GobinError('ERR_ELF_MALFORMED', `${name}: section name table index ${shstrndx} out of range`);
+      const names = this.slice(strtab.offset, strtab.size, 'section name table');
+      for (const { nameOff, ...sec } of raw) {
+        if (nameOff >= names.length) throw new GobinError('ERR_ELF_MALFORMED', `${name}: section ${sec.index} name offset ${nameOff} outside the name table`);
+        sec.name = new Cursor(names, '.shstrtab', nameOff).cstring();
+        this.sections.push(sec);
+        if (!this.byName.has(sec.name)) this.byName.set(sec.name, sec);
+      }
+    }
+  }
+
+  static parse(data: Uint8Array, name = '<buffer>'): ElfFile {
+    return new ElfFile(data, name);
+  }
+
+  static async open(path: string): Promise<ElfFile> {
+    return new ElfFile(await readFile(path), path);
+  }
+
+  get machine(): GoArch | `unknown(${number})` {
+    if (this.machineCode === EM_X86_64) return 'amd64';
+    if (this.machineCode === EM_AARCH64) return 'arm64';
+    return `unknown(${this.machineCode})`;
+  }
+
+  /** Position-independent: loaded at a random base (Go's -buildmode=pie produces ET_DYN). */
+  get isPIE(): boolean {
+    return this.type === ET_DYN;
+  }
+
+  section(name: string): ElfSection | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The raw (possibly compressed) bytes of a section; empty for SHT_NOBITS. */
+  sectionData(sec: ElfSection): Uint8Array {
+    if (sec.type === SHT_NOBITS) return new Uint8Array(0);
+    return this.slice(sec.offset, sec.size, `section ${sec.name}`);
+  }
+
+  /** A checked view of [offset, offset+size) of the file. */
+  slice(offset: number, size: number, what: string): Uint8Array {
+    if (offset < 0 || size < 0 || offset + size > this.data.length) {
+      throw new GobinError('ERR_TRUNCATED', `${this.name}: ${what} [0x${offset.toString(16)}, +0x${size.toString(16)}) runs past end of file (size 0x${this.data.length.toString(16)})`);
+    }
+    return this.data.subarray(offset, offset + size);
+  }
+
+  loadSegments(): ElfProgram[] {
+    return this.programs.filter((p) => p.type === PT_LOAD);
+  }
+
+  /** File offset of a virtual address, or undefined when no PT_LOAD maps it from the file. */
+  vaddrToFileOffset(addr: number): number | undefined {
+    for (const p of this.programs) {
+      if (p.type === PT_LOAD && addr >= p.vaddr && addr < p.vaddr + p.filesz) return addr - p.vaddr + p.offset;
+    }
+    return undefined;
+  }
+
+  fileOffsetToVaddr(off: number): number | undefined {
+    for (const p of this.programs) {
+      if (p.type === PT_LOAD && off >= p.offset && off < p.offset + p.filesz) return off - p.offset + p.vaddr;
+    }
+    return undefined;
+  }
+
+  /** `len` bytes at virtual address `addr`, which must lie within one segment's file image. */
+  readVaddr(addr: number, len: number): Uint8Array {
+    for (const p of this.programs) {
+      if (p.type === PT_LOAD && addr >= p.vaddr && addr + len <= p.vaddr + p.filesz) {
+        return this.slice(addr - p.vaddr + p.offset, len, `address 0x${addr.toString(16)}`);
+      }
+    }
+    throw new GobinError('ERR_ADDRESS', `${this.name}: address range [0x${addr.toString(16)}, +${len}) is not in any loaded segment`);
+  }
+
+  /** True when the file has a symbol table (`-s` removes it). */
+  get hasSymtab(): boolean {
+    return this.sections.some((s) => s.type === SHT_SYMTAB);
+  }
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests build real Go binaries and run real toolchains: allow generous per-test
+// time, and run files in parallel only as far as the 2-core machine allows.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 1_800_000,
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
