@@ -21,7 +21,8 @@ export type GobinErrorCode =
   | 'ERR_PCLNTAB_MALFORMED'
   | 'ERR_PCLNTAB_UNSUPPORTED'
   | 'ERR_ADDRESS' // an address outside every loaded segment
-  | 'ERR_DECODE'; // instruction decoding failed
+  | 'ERR_DECODE' // instruction decoding failed
+  | 'ERR_BAD_SELECTOR'; // a `pkgpath.Type.field` selector that is not of that form
 
 export class GobinError extends GoOffsetsError {
   declare readonly code: GobinErrorCode;

@@ -1,25 +1,13 @@
-// API stub: the DWARF engineer replaces this file with the real reader; keep these exports.
 import type { ElfFile } from '../elf.js';
 import { GobinError } from '../errors.js';
+import { DW_AT, DW_TAG } from './constants.js';
+import { DwarfData, type Entry } from './reader.js';
+import { DEFAULT_MAX_SECTION_BYTES, ElfSections, MapSections, type SectionMap } from './sections.js';
+import { TypeResolver, type StructMember, type StructType } from './types.js';
+import type { Unit } from './unit.js';
 
-export interface StructMember {
-  name: string;
-  /** Byte offset in the struct; null when DWARF gives none (or a location expression it cannot reduce). */
-  offset: number | null;
-  /** Byte size of the member's type; null when unknown. */
-  size: number | null;
-  /** Go name of the member's type, as DWARF names it (`*net/url.URL`, `[]uint8`, `context.Context`). */
-  typeName: string;
-  /** Go's DW_AT_go_embedded_field. */
-  embedded: boolean;
-}
-
-export interface StructType {
-  /** Go-qualified name: `net/http.Request`, `runtime.g`, `main.Pair[int,string]`. */
-  name: string;
-  size: number;
-  members: StructMember[];
-}
+export type { StructMember, StructType } from './types.js';
+export { DEFAULT_MAX_SECTION_BYTES } from './sections.js';
 
 export interface FieldOffset {
   type: string;
@@ -28,25 +16,156 @@ export interface FieldOffset {
   size: number | null;
 }
 
+export interface DwarfOptions {
+  /** Largest size any compressed section may inflate to (default 1 GiB). */
+  maxSectionBytes?: number;
+}
+
+/**
+ * Struct layouts from a binary's DWARF. Opening reads only the unit headers;
+ * a lookup skims units (skipping DIEs by their abbreviation's size) until it
+ * finds the type, starting with the `runtime` unit, where Go's linker puts
+ * every type DIE; structs() decodes everything once.
+ */
 export class Dwarf {
+  private readonly types: TypeResolver;
+  /** Struct name → DIE offset, for the units skimmed so far. */
+  private readonly index = new Map<string, number>();
+  private readonly skimmed = new Set<Unit>();
+  private readonly built = new Map<number, StructType>();
+  private searchOrder?: Unit[];
+
+  private constructor(readonly data: DwarfData) {
+    this.types = new TypeResolver(data);
+  }
+
   static hasDwarf(elf: ElfFile): boolean {
     return elf.section('.debug_info') !== undefined || elf.section('.zdebug_info') !== undefined;
   }
-  static fromElf(elf: ElfFile): Dwarf {
-    throw new GobinError('ERR_NO_DWARF', `${elf.name}: DWARF reader not implemented yet`);
+
+  static fromElf(elf: ElfFile, options: DwarfOptions = {}): Dwarf {
+    if (!Dwarf.hasDwarf(elf)) {
+      throw new GobinError('ERR_NO_DWARF', `${elf.name}: no DWARF (.debug_info): built with -ldflags=-w or stripped`);
+    }
+    return new Dwarf(new DwarfData(new ElfSections(elf, options.maxSectionBytes ?? DEFAULT_MAX_SECTION_BYTES)));
   }
+
+  /** From raw, already inflated sections (`info` and `abbrev` at least). */
+  static fromSections(sections: SectionMap): Dwarf {
+    return new Dwarf(new DwarfData(new MapSections(sections)));
+  }
+
   /** Pointer size of the target, from the compile units' address size. */
   get pointerSize(): number {
-    throw new Error('not implemented');
+    const u = this.data.units[0];
+    if (!u) throw new GobinError('ERR_DWARF_MALFORMED', '.debug_info has no units', { section: '.debug_info', offset: 0 });
+    return u.addrSize;
   }
+
+  /** Every DW_TAG_structure_type of every unit, in DIE order, members included. */
   structs(): StructType[] {
-    throw new Error('not implemented');
+    const out: StructType[] = [];
+    for (const u of this.data.units) {
+      let open: { e: Entry; depth: number; members: Entry[] } | undefined;
+      const close = (): void => {
+        if (!open) return;
+        const s = this.built.get(open.e.offset) ?? this.types.build(open.e, open.members);
+        this.built.set(open.e.offset, s);
+        this.remember(s.name, open.e.offset);
+        out.push(s);
+        open = undefined;
+      };
+      this.data.walk(
+        u,
+        u.dieStart,
+        (tag, depth) => {
+          if (open && depth <= open.depth) close();
+          if (tag === DW_TAG.structure_type) return 'decode';
+          return open && depth === open.depth + 1 && tag === DW_TAG.member ? 'decode' : 'skip';
+        },
+        (e, depth) => {
+          if (e.tag === DW_TAG.structure_type) {
+            close();
+            open = { e, depth, members: [] };
+            if (!e.hasChildren) close();
+          } else open?.members.push(e);
+        },
+      );
+      close();
+      this.skimmed.add(u);
+    }
+    return out;
   }
-  findStruct(_qualifiedName: string): StructType | undefined {
-    throw new Error('not implemented');
+
+  /** The struct named `qualifiedName` (`net/http.Request`), or undefined. */
+  findStruct(qualifiedName: string): StructType | undefined {
+    const offset = this.locate(qualifiedName);
+    if (offset === undefined) return undefined;
+    let s = this.built.get(offset);
+    if (!s) {
+      s = this.types.structAt(offset);
+      this.built.set(offset, s);
+    }
+    return s;
   }
+
   /** `net/http.Request.ctx` → its offset; offset null when the type or field does not exist. */
-  field(_selector: string): FieldOffset {
-    throw new Error('not implemented');
+  field(selector: string): FieldOffset {
+    const { type, field } = parseSelector(selector);
+    const member: StructMember | undefined = this.findStruct(type)?.members.find((m) => m.name === field);
+    return { type, field, offset: member?.offset ?? null, size: member ? member.size : null };
   }
+
+  private remember(name: string, offset: number): void {
+    if (name && !this.index.has(name)) this.index.set(name, offset);
+  }
+
+  private locate(name: string): number | undefined {
+    const known = this.index.get(name);
+    if (known !== undefined) return known;
+    for (const u of this.order()) {
+      if (this.skimmed.has(u)) continue;
+      this.skim(u);
+      const found = this.index.get(name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** Go's linker emits all type DIEs into the `runtime` compile unit: search it first. */
+  private order(): Unit[] {
+    if (!this.searchOrder) {
+      const runtime = this.data.units.filter((u) => this.data.root(u).name === 'runtime');
+      this.searchOrder = [...runtime, ...this.data.units.filter((u) => !runtime.includes(u))];
+    }
+    return this.searchOrder;
+  }
+
+  /** Records every struct name of a unit, decoding only struct DIEs (and jumping over subtrees that carry DW_AT_sibling). */
+  private skim(u: Unit): void {
+    this.data.walk(
+      u,
+      u.dieStart,
+      (tag) => (tag === DW_TAG.structure_type ? 'decode' : 'skip-children'),
+      (e) => {
+        const name = e.attrs.get(DW_AT.name);
+        if (typeof name === 'string') this.remember(name, e.offset);
+      },
+    );
+    this.skimmed.add(u);
+  }
+}
+
+/**
+ * Splits `pkgpath.Type.field` at its last dot: field names have no dots, while
+ * package paths (`gopkg.in/yaml.v3`) and type arguments (`Pair[net/url.URL]`) may.
+ */
+export function parseSelector(selector: string): { type: string; field: string } {
+  const dot = selector.lastIndexOf('.');
+  const field = selector.slice(dot + 1);
+  const type = selector.slice(0, Math.max(dot, 0));
+  if (dot <= 0 || !field || /[\]\[/ ]/.test(field) || !type.includes('.')) {
+    throw new GobinError('ERR_BAD_SELECTOR', `selector ${JSON.stringify(selector)} is not of the form pkgpath.Type.field`);
+  }
+  return { type, field };
 }

@@ -1,0 +1,405 @@
+import { Cursor } from '../cursor.js';
+import { GobinError } from '../errors.js';
+import { fixedFormSize, parseAbbrevTable, type Abbrev } from './abbrev.js';
+import { DW_AT, DW_FORM, DW_UT } from './constants.js';
+import type { SectionSource } from './sections.js';
+import { readUnitHeaders, type Unit } from './unit.js';
+
+/** A reference to a DIE, as an offset in .debug_info. */
+export class DieRef {
+  constructor(readonly offset: number) {}
+}
+/** DW_FORM_ref_sig8: a type unit's signature. */
+export class SigRef {
+  constructor(readonly signature: bigint) {}
+}
+/** A value this reader does not follow: supplementary (dwz) files, or an index read before its base is known. */
+export class Opaque {
+  constructor(
+    readonly form: number,
+    readonly value: number,
+  ) {}
+}
+
+export type AttrValue = number | bigint | string | boolean | Uint8Array | DieRef | SigRef | Opaque;
+
+export interface Entry {
+  offset: number;
+  tag: number;
+  hasChildren: boolean;
+  attrs: Map<number, AttrValue>;
+  /** Offset just past this DIE's attributes: its first child, or its next sibling. */
+  end: number;
+}
+
+/** Bound on DW_FORM_indirect chains (each link names another form). */
+const MAX_INDIRECT = 4;
+
+/**
+ * The layer under the type reader, after debug/dwarf's buf.go + entry.go:
+ * unit headers, abbreviation tables, attribute forms and DIEs. Everything is
+ * decoded on demand and cached by offset.
+ */
+export class DwarfData {
+  readonly info: Uint8Array;
+  readonly units: Unit[];
+  private readonly abbrevCache = new Map<string, Map<number, Abbrev>>();
+  private signatures?: Map<bigint, number>;
+
+  constructor(readonly sections: SectionSource) {
+    const info = sections.get('info');
+    if (!info) throw new GobinError('ERR_NO_DWARF', 'no .debug_info section');
+    this.info = info;
+    this.units = readUnitHeaders(info);
+  }
+
+  /** The unit containing `offset`, by binary search over unit starts. */
+  unitAt(offset: number): Unit {
+    const units = this.units;
+    let lo = 0;
+    let hi = units.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const u = units[mid];
+      if (offset < u.offset) hi = mid - 1;
+      else if (offset >= u.end) lo = mid + 1;
+      else {
+        if (offset < u.dieStart) break;
+        return u;
+      }
+    }
+    throw new GobinError('ERR_DWARF_MALFORMED', `DIE reference 0x${offset.toString(16)} is not inside any unit's DIEs`, { section: '.debug_info', offset });
+  }
+
+  abbrevs(u: Unit): Map<number, Abbrev> {
+    if (u.abbrevs) return u.abbrevs;
+    const key = `${u.abbrevOffset}:${u.version}:${u.addrSize}:${u.offsetSize}`;
+    let table = this.abbrevCache.get(key);
+    if (!table) {
+      const section = this.sections.get('abbrev');
+      if (!section) throw new GobinError('ERR_DWARF_MALFORMED', 'no .debug_abbrev section', { section: '.debug_info', offset: u.offset });
+      if (u.abbrevOffset >= section.length) {
+        throw new GobinError('ERR_DWARF_MALFORMED', `unit at 0x${u.offset.toString(16)}: abbreviation offset 0x${u.abbrevOffset.toString(16)} is outside .debug_abbrev (${section.length} bytes)`, { section: '.debug_info', offset: u.offset });
+      }
+      table = parseAbbrevTable(section, u.abbrevOffset, u);
+      this.abbrevCache.set(key, table);
+    }
+    u.abbrevs = table;
+    return table;
+  }
+
+  /** The root DIE's facts that other DIEs' forms depend on (DWARF 5 string and address bases). */
+  root(u: Unit): NonNullable<Unit['root']> {
+    if (u.root) return u.root;
+    // Read the root with indexed forms left unresolved: DW_AT_str_offsets_base may come after DW_AT_name (strx).
+    const e = this.entry(u, u.dieStart, true);
+    const base = (at: number, dflt: number): number => {
+      const v = e?.attrs.get(at);
+      return typeof v === 'number' ? v : dflt;
+    };
+    // DWARF 5 §7.26/§7.27: the bases point just past the 8-byte (32-bit format) contribution header.
+    const header = u.offsetSize === 8 ? 16 : 8;
+    u.root = { name: '', strOffsetsBase: base(DW_AT.str_offsets_base, header), addrBase: base(DW_AT.addr_base, header) };
+    const name = e?.attrs.get(DW_AT.name);
+    u.root.name = name instanceof Opaque ? String(this.resolveIndexed(u, name, e!.offset)) : typeof name === 'string' ? name : '';
+    return u.root;
+  }
+
+  private abbrevAt(u: Unit, c: Cursor, at: number): Abbrev | undefined {
+    const code = c.uleb128();
+    if (code === 0) return undefined;
+    const a = this.abbrevs(u).get(code);
+    if (!a) c.fail('ERR_DWARF_MALFORMED', `DIE uses abbreviation code ${code}, which unit 0x${u.offset.toString(16)}'s table lacks`, at);
+    return a;
+  }
+
+  /** Decodes the DIE at `offset` (undefined for a null entry, which ends a sibling list). */
+  entry(u: Unit, offset: number, deferIndexed = false): Entry | undefined {
+    if (offset < u.dieStart || offset >= u.end) {
+      throw new GobinError('ERR_DWARF_MALFORMED', `DIE offset 0x${offset.toString(16)} is outside unit 0x${u.offset.toString(16)}`, { section: '.debug_info', offset });
+    }
+    const c = new Cursor(this.info.subarray(0, u.end), '.debug_info', offset);
+    const a = this.abbrevAt(u, c, offset);
+    if (!a) return undefined;
+    const attrs = new Map<number, AttrValue>();
+    for (const spec of a.attrs) {
+      attrs.set(spec.at, this.form(c, u, spec.form, spec.implicitConst, deferIndexed));
+    }
+    return { offset, tag: a.tag, hasChildren: a.hasChildren, attrs, end: c.off };
+  }
+
+  /**
+   * Walks the DIEs of [from, unit end) in order, calling `visit` with each
+   * abbreviation and depth; `visit` returns true to have the DIE decoded
+   * (it is then passed to `decoded`), otherwise its attributes are skipped
+   * by size. A DIE with DW_AT_sibling whose children `visit` does not want
+   * is jumped over.
+   */
+  walk(
+    u: Unit,
+    from: number,
+    visit: (tag: number, depth: number, offset: number) => 'decode' | 'skip' | 'skip-children' | 'stop',
+    decoded: (e: Entry, depth: number) => void,
+  ): void {
+    const c = new Cursor(this.info.subarray(0, u.end), '.debug_info', from);
+    let depth = 0;
+    while (c.off < u.end) {
+      const at = c.off;
+      const a = this.abbrevAt(u, c, at);
+      if (!a) {
+        depth--;
+        if (depth < 0) return;
+        continue;
+      }
+      const what = visit(a.tag, depth, at);
+      if (what === 'stop') return;
+      if (what === 'decode') {
+        const attrs = new Map<number, AttrValue>();
+        for (const spec of a.attrs) attrs.set(spec.at, this.form(c, u, spec.form, spec.implicitConst, false));
+        decoded({ offset: at, tag: a.tag, hasChildren: a.hasChildren, attrs, end: c.off }, depth);
+      } else if (what === 'skip-children' && a.hasChildren && a.siblingIndex >= 0) {
+        let sibling: AttrValue | undefined;
+        for (let i = 0; i < a.attrs.length; i++) {
+          const spec = a.attrs[i];
+          if (i === a.siblingIndex) sibling = this.form(c, u, spec.form, spec.implicitConst, false);
+          else this.skipForm(c, u, spec.form);
+        }
+        if (sibling instanceof DieRef && sibling.offset > at && sibling.offset <= u.end) {
+          c.seek(sibling.offset);
+          continue;
+        }
+      } else if (a.fixedSize >= 0) {
+        c.skip(a.fixedSize);
+      } else {
+        for (const spec of a.attrs) this.skipForm(c, u, spec.form);
+      }
+      if (a.hasChildren) depth++;
+    }
+  }
+
+  private skipForm(c: Cursor, u: Unit, form: number, indirections = 0): void {
+    switch (form) {
+      case DW_FORM.string: {
+        const end = c.data.indexOf(0, c.off);
+        if (end < 0) c.fail('ERR_TRUNCATED', 'unterminated DW_FORM_string');
+        c.off = end + 1;
+        return;
+      }
+      case DW_FORM.block1:
+        c.skip(c.u8());
+        return;
+      case DW_FORM.block2:
+        c.skip(c.u16());
+        return;
+      case DW_FORM.block4:
+        c.skip(c.u32());
+        return;
+      case DW_FORM.block:
+      case DW_FORM.exprloc:
+        c.skip(c.uleb128());
+        return;
+      case DW_FORM.sdata:
+      case DW_FORM.udata:
+      case DW_FORM.ref_udata:
+      case DW_FORM.strx:
+      case DW_FORM.addrx:
+      case DW_FORM.loclistx:
+      case DW_FORM.rnglistx:
+      case DW_FORM.GNU_addr_index:
+      case DW_FORM.GNU_str_index:
+        skipLeb128(c);
+        return;
+      case DW_FORM.indirect:
+        if (indirections >= MAX_INDIRECT) c.fail('ERR_DWARF_MALFORMED', 'DW_FORM_indirect chain too long');
+        this.skipForm(c, u, c.uleb128(), indirections + 1);
+        return;
+    }
+    const size = fixedFormSize(form, u);
+    if (size < 0) c.fail('ERR_DWARF_UNSUPPORTED', `unknown attribute form 0x${form.toString(16)}`);
+    c.skip(size);
+  }
+
+  /** Decodes one attribute value of `form` (DWARF 5 §7.5.6). */
+  form(c: Cursor, u: Unit, form: number, implicitConst: number, deferIndexed: boolean, indirections = 0): AttrValue {
+    switch (form) {
+      case DW_FORM.addr:
+        return u.addrSize === 8 ? u64(c) : c.u32();
+      case DW_FORM.data1:
+      case DW_FORM.flag:
+        return form === DW_FORM.flag ? c.u8() !== 0 : c.u8();
+      case DW_FORM.data2:
+        return c.u16();
+      case DW_FORM.data4:
+        return c.u32();
+      case DW_FORM.data8:
+        return u64(c);
+      case DW_FORM.data16:
+        return c.bytes(16);
+      case DW_FORM.sdata:
+        return leb128(c, true);
+      case DW_FORM.udata:
+        return leb128(c, false);
+      case DW_FORM.implicit_const:
+        return implicitConst;
+      case DW_FORM.flag_present:
+        return true;
+      case DW_FORM.string:
+        return c.cstring();
+      case DW_FORM.block1:
+        return c.bytes(c.u8());
+      case DW_FORM.block2:
+        return c.bytes(c.u16());
+      case DW_FORM.block4:
+        return c.bytes(c.u32());
+      case DW_FORM.block:
+      case DW_FORM.exprloc:
+        return c.bytes(c.uleb128());
+      case DW_FORM.ref1:
+        return new DieRef(u.offset + c.u8());
+      case DW_FORM.ref2:
+        return new DieRef(u.offset + c.u16());
+      case DW_FORM.ref4:
+        return new DieRef(u.offset + c.u32());
+      case DW_FORM.ref8:
+        return new DieRef(u.offset + u64(c, true));
+      case DW_FORM.ref_udata:
+        return new DieRef(u.offset + c.uleb128());
+      case DW_FORM.ref_addr:
+        return new DieRef(u64(c, true, u.version <= 2 ? u.addrSize : u.offsetSize));
+      case DW_FORM.ref_sig8:
+        return new SigRef(c.u64big());
+      case DW_FORM.sec_offset:
+        return u64(c, true, u.offsetSize);
+      case DW_FORM.strp:
+        return this.string('str', u64(c, true, u.offsetSize), c);
+      case DW_FORM.line_strp:
+        return this.string('line_str', u64(c, true, u.offsetSize), c);
+      case DW_FORM.strx:
+      case DW_FORM.GNU_str_index:
+        return this.indexed(u, DW_FORM.strx, c.uleb128(), deferIndexed, c);
+      case DW_FORM.strx1:
+        return this.indexed(u, DW_FORM.strx, c.u8(), deferIndexed, c);
+      case DW_FORM.strx2:
+        return this.indexed(u, DW_FORM.strx, c.u16(), deferIndexed, c);
+      case DW_FORM.strx3:
+        return this.indexed(u, DW_FORM.strx, u24(c), deferIndexed, c);
+      case DW_FORM.strx4:
+        return this.indexed(u, DW_FORM.strx, c.u32(), deferIndexed, c);
+      case DW_FORM.addrx:
+      case DW_FORM.GNU_addr_index:
+        return this.indexed(u, DW_FORM.addrx, c.uleb128(), deferIndexed, c);
+      case DW_FORM.addrx1:
+        return this.indexed(u, DW_FORM.addrx, c.u8(), deferIndexed, c);
+      case DW_FORM.addrx2:
+        return this.indexed(u, DW_FORM.addrx, c.u16(), deferIndexed, c);
+      case DW_FORM.addrx3:
+        return this.indexed(u, DW_FORM.addrx, u24(c), deferIndexed, c);
+      case DW_FORM.addrx4:
+        return this.indexed(u, DW_FORM.addrx, c.u32(), deferIndexed, c);
+      // Indexes into .debug_loclists / .debug_rnglists: kept as the index; nothing here reads those lists.
+      case DW_FORM.loclistx:
+      case DW_FORM.rnglistx:
+        return new Opaque(form, c.uleb128());
+      // Supplementary object files (DWARF 5 sup, GNU dwz): not followed.
+      case DW_FORM.ref_sup4:
+        return new Opaque(form, c.u32());
+      case DW_FORM.ref_sup8:
+        return new Opaque(form, u64(c, true));
+      case DW_FORM.strp_sup:
+      case DW_FORM.GNU_ref_alt:
+      case DW_FORM.GNU_strp_alt:
+        return new Opaque(form, u64(c, true, u.offsetSize));
+      case DW_FORM.indirect: {
+        if (indirections >= MAX_INDIRECT) c.fail('ERR_DWARF_MALFORMED', 'DW_FORM_indirect chain too long');
+        const actual = c.uleb128();
+        return this.form(c, u, actual, actual === DW_FORM.implicit_const ? c.sleb128() : implicitConst, deferIndexed, indirections + 1);
+      }
+      default:
+        return c.fail('ERR_DWARF_UNSUPPORTED', `unknown attribute form 0x${form.toString(16)}`);
+    }
+  }
+
+  private indexed(u: Unit, form: number, index: number, deferIndexed: boolean, c: Cursor): AttrValue {
+    if (deferIndexed) return new Opaque(form, index);
+    return this.resolveIndexed(u, new Opaque(form, index), c.off);
+  }
+
+  /** DW_FORM_strx* through .debug_str_offsets, DW_FORM_addrx* through .debug_addr. */
+  resolveIndexed(u: Unit, v: Opaque, at: number): string | number {
+    const root = this.root(u);
+    const isStr = v.form === DW_FORM.strx;
+    const section = isStr ? 'str_offsets' : 'addr';
+    const data = this.sections.get(section);
+    const size = isStr ? u.offsetSize : u.addrSize;
+    const base = isStr ? root.strOffsetsBase : root.addrBase;
+    const pos = base + v.value * size;
+    if (!data || pos + size > data.length) {
+      throw new GobinError('ERR_DWARF_MALFORMED', `index ${v.value} is outside .debug_${section} (base 0x${base.toString(16)}, ${data?.length ?? 0} bytes)`, { section: '.debug_info', offset: at });
+    }
+    const c = new Cursor(data, `.debug_${section}`, pos);
+    const value = u64(c, true, size);
+    return isStr ? this.string('str', value, c) : value;
+  }
+
+  private string(section: 'str' | 'line_str', offset: number, from: Cursor): string {
+    const data = this.sections.get(section);
+    if (!data || offset >= data.length) {
+      from.fail('ERR_DWARF_MALFORMED', `string offset 0x${offset.toString(16)} is outside .debug_${section} (${data?.length ?? 0} bytes)`, from.off);
+    }
+    return new Cursor(data, `.debug_${section}`, offset).cstring();
+  }
+
+  /** The DIE offset of the type unit with this signature (DWARF 5 type units in .debug_info). */
+  signature(sig: bigint): number | undefined {
+    if (!this.signatures) {
+      this.signatures = new Map();
+      for (const u of this.units) {
+        if ((u.unitType === DW_UT.type || u.unitType === DW_UT.split_type) && u.typeSignature !== undefined && u.typeDie !== undefined) {
+          this.signatures.set(u.typeSignature, u.typeDie);
+        }
+      }
+    }
+    return this.signatures.get(sig);
+  }
+}
+
+function skipLeb128(c: Cursor): void {
+  for (let i = 0; c.u8() & 0x80; i++) if (i >= 9) c.fail('ERR_DWARF_MALFORMED', 'LEB128 value longer than 10 bytes');
+}
+
+/** A LEB128 constant: a number when it fits in 2^53, else a bigint (Go writes 64-bit constants this way). */
+function leb128(c: Cursor, signed: boolean): number | bigint {
+  const at = c.off;
+  let result = 0n;
+  let shift = 0n;
+  let b = 0;
+  for (let i = 0; ; i++) {
+    if (i >= 10) c.fail('ERR_DWARF_MALFORMED', 'LEB128 value longer than 10 bytes', at);
+    b = c.u8();
+    result |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+    if ((b & 0x80) === 0) break;
+  }
+  if (signed && b & 0x40) result -= 1n << shift;
+  return result >= BigInt(Number.MIN_SAFE_INTEGER) && result <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(result) : result;
+}
+
+function u24(c: Cursor): number {
+  const lo = c.u16();
+  return lo | (c.u8() << 16);
+}
+
+/**
+ * An 8-byte (or `size`-byte) unsigned value. Constants past 2^53 stay bigint;
+ * offsets past 2^53 (`asOffset`) cannot be real and are reported.
+ */
+function u64(c: Cursor, asOffset: true, size?: number): number;
+function u64(c: Cursor): number | bigint;
+function u64(c: Cursor, asOffset = false, size = 8): number | bigint {
+  if (size !== 8) return c.uint(size);
+  const at = c.off;
+  const v = c.u64big();
+  if (v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  if (asOffset) c.fail('ERR_DWARF_MALFORMED', `offset 0x${v.toString(16)} is out of range`, at);
+  return v;
+}
