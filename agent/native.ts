@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { AgentError } from './errors.js';
+
+/** The libbpf loader addon (agent/native/loader.cc). */
+export interface BpfObject {
+  setConst(name: string, value: bigint): void;
+  load(): void;
+  attachUprobe(program: string, binaryPath: string, fileOffset: number, pid: number): void;
+  linkCount(): number;
+  pollRingBuffer(map: string, onRecords: (batch: Buffer) => void): void;
+  readCounters(map: string, count: number): bigint[];
+  close(): void;
+}
+
+interface LoaderAddon {
+  BpfObject: new (objectPath: string) => BpfObject;
+  clockPair(): [realtimeNs: bigint, monotonicNs: bigint];
+}
+
+/** The repository root, from either agent/ (tsx) or dist/agent/ (built). */
+export function repoRoot(): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  return here.replace(/\/(dist\/)?agent\/?$/, '');
+}
+
+let addon: LoaderAddon | undefined;
+
+export function loaderAddon(): LoaderAddon {
+  if (addon) return addon;
+  const path = `${repoRoot()}/agent/native/build/Release/loader.node`;
+  if (!existsSync(path)) {
+    throw new AgentError('ERR_AGENT_BPF', `the libbpf loader addon is not built (${path} missing): run scripts/setup.sh`);
+  }
+  addon = createRequire(import.meta.url)(path) as LoaderAddon;
+  return addon;
+}
+
+export function bpfObjectPath(arch: 'amd64' | 'arm64'): string {
+  const path = `${repoRoot()}/bpf/nethttp.${arch}.o`;
+  if (!existsSync(path)) throw new AgentError('ERR_AGENT_BPF', `the eBPF object is not built (${path} missing): run scripts/setup.sh`);
+  return path;
+}

@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "loader",
+      "sources": ["loader.cc"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "libraries": ["-lbpf", "-lelf", "-lz"],
+      "cflags_cc": ["-std=c++17", "-Wall"]
+    }
+  ]
+}

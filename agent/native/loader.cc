@@ -1,0 +1,267 @@
+// The libbpf loader, as small as it can be: open an eBPF object, set its
+// .rodata constants, load it, attach uprobes at file offsets, poll its ring
+// buffer from Node's event loop, read a counters array, detach. Everything
+// else (what to attach where, decoding the records) lives in TypeScript.
+#include <napi.h>
+#include <uv.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+namespace {
+
+// libbpf's warnings (verifier log included) are kept and put into the
+// message of the error that follows them, rather than printed.
+std::string g_libbpf_log;
+
+int CaptureLibbpfLog(enum libbpf_print_level level, const char* fmt, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[1024];
+  vsnprintf(line, sizeof(line), fmt, args);
+  g_libbpf_log += line;
+  if (g_libbpf_log.size() > 16384) g_libbpf_log.erase(0, g_libbpf_log.size() - 16384);
+  return 0;
+}
+
+Napi::Error LibbpfError(Napi::Env env, const std::string& what, int err) {
+  std::string msg = what + ": " + strerror(err < 0 ? -err : err);
+  if (!g_libbpf_log.empty()) msg += "\nlibbpf: " + g_libbpf_log;
+  g_libbpf_log.clear();
+  return Napi::Error::New(env, msg);
+}
+
+class BpfObject : public Napi::ObjectWrap<BpfObject> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "BpfObject",
+                       {InstanceMethod("setConst", &BpfObject::SetConst),
+                        InstanceMethod("load", &BpfObject::Load),
+                        InstanceMethod("attachUprobe", &BpfObject::AttachUprobe),
+                        InstanceMethod("linkCount", &BpfObject::LinkCount),
+                        InstanceMethod("pollRingBuffer", &BpfObject::PollRingBuffer),
+                        InstanceMethod("readCounters", &BpfObject::ReadCounters),
+                        InstanceMethod("close", &BpfObject::Close)});
+  }
+
+  explicit BpfObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfObject>(info) {
+    std::string path = info[0].As<Napi::String>();
+    g_libbpf_log.clear();
+    obj_ = bpf_object__open_file(path.c_str(), nullptr);
+    long err = libbpf_get_error(obj_);
+    if (err) {
+      obj_ = nullptr;
+      throw LibbpfError(info.Env(), "open " + path, static_cast<int>(err));
+    }
+  }
+
+  ~BpfObject() override { Release(); }
+
+ private:
+  bpf_object* obj_ = nullptr;
+  std::vector<bpf_link*> links_;
+  ring_buffer* rb_ = nullptr;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference on_records_;
+  std::string batch_;
+  bool loaded_ = false;
+
+  bpf_object* Obj(Napi::Env env) {
+    if (!obj_) throw Napi::Error::New(env, "eBPF object is closed");
+    return obj_;
+  }
+
+  bpf_map* Map(Napi::Env env, const std::string& name) {
+    bpf_map* map = bpf_object__find_map_by_name(Obj(env), name.c_str());
+    if (!map) throw Napi::Error::New(env, "no map named " + name + " in the eBPF object");
+    return map;
+  }
+
+  // setConst(name, value: bigint): writes a `const volatile` global of the
+  // object's .rodata before load; its offset and size come from the BTF DATASEC.
+  void SetConst(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string name = info[0].As<Napi::String>();
+    bool lossless = true;
+    uint64_t value = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
+    if (loaded_) throw Napi::Error::New(env, "setConst(" + name + ") after load: .rodata is frozen");
+    bpf_map* rodata = nullptr;
+    bpf_map* map;
+    bpf_object__for_each_map(map, Obj(env)) {
+      const char* n = bpf_map__name(map);
+      size_t len = strlen(n);
+      if (len >= 7 && strcmp(n + len - 7, ".rodata") == 0) rodata = map;
+    }
+    if (!rodata) throw Napi::Error::New(env, "the eBPF object has no .rodata");
+    const btf* b = bpf_object__btf(obj_);
+    int sec_id = b ? btf__find_by_name_kind(b, ".rodata", BTF_KIND_DATASEC) : -1;
+    if (sec_id < 0) throw Napi::Error::New(env, "the eBPF object has no BTF for .rodata");
+    const btf_type* sec = btf__type_by_id(b, sec_id);
+    const btf_var_secinfo* vars = btf_var_secinfos(sec);
+    for (int i = 0; i < btf_vlen(sec); i++) {
+      const btf_type* var = btf__type_by_id(b, vars[i].type);
+      if (name != btf__name_by_offset(b, var->name_off)) continue;
+      size_t size = 0;
+      auto* initial = static_cast<const uint8_t*>(bpf_map__initial_value(rodata, &size));
+      if (!initial || vars[i].offset + vars[i].size > size) throw Napi::Error::New(env, "no initial value for .rodata");
+      if (vars[i].size != 8 && vars[i].size != 4) throw Napi::Error::New(env, name + " is neither 4 nor 8 bytes wide");
+      if (vars[i].size == 4 && value > UINT32_MAX) throw Napi::RangeError::New(env, name + " does not fit in 32 bits");
+      // libbpf 1.1 hands out a read-only view: copy, patch, set back.
+      std::vector<uint8_t> data(initial, initial + size);
+      memcpy(data.data() + vars[i].offset, &value, vars[i].size);  // little-endian, like the BPF target
+      int err = bpf_map__set_initial_value(rodata, data.data(), data.size());
+      if (err) throw LibbpfError(env, "set " + name, err);
+      return;
+    }
+    throw Napi::Error::New(env, "no constant named " + name + " in .rodata");
+  }
+
+  void Load(const Napi::CallbackInfo& info) {
+    g_libbpf_log.clear();
+    int err = bpf_object__load(Obj(info.Env()));
+    if (err) throw LibbpfError(info.Env(), "load eBPF object", err);
+    loaded_ = true;
+  }
+
+  // attachUprobe(program, binaryPath, fileOffset, pid): pid -1 for every process.
+  void AttachUprobe(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string prog_name = info[0].As<Napi::String>();
+    std::string path = info[1].As<Napi::String>();
+    int64_t offset = info[2].As<Napi::Number>().Int64Value();
+    int32_t pid = info[3].As<Napi::Number>().Int32Value();
+    bpf_program* prog = bpf_object__find_program_by_name(Obj(env), prog_name.c_str());
+    if (!prog) throw Napi::Error::New(env, "no program named " + prog_name);
+    LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = false);
+    g_libbpf_log.clear();
+    bpf_link* link = bpf_program__attach_uprobe_opts(prog, pid, path.c_str(), static_cast<size_t>(offset), &opts);
+    long err = libbpf_get_error(link);
+    if (err) {
+      char where[64];
+      snprintf(where, sizeof(where), " at file offset 0x%llx", static_cast<unsigned long long>(offset));
+      throw LibbpfError(env, "attach " + prog_name + " to " + path + where, static_cast<int>(err));
+    }
+    links_.push_back(link);
+  }
+
+  Napi::Value LinkCount(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(links_.size()));
+  }
+
+  static int OnSample(void* ctx, void* data, size_t size) {
+    static_cast<BpfObject*>(ctx)->batch_.append(static_cast<const char*>(data), size);
+    return 0;
+  }
+
+  // pollRingBuffer(mapName, onRecords): the ring buffer's epoll fd is watched
+  // by libuv, so nothing blocks the event loop. Each wake-up drains the ring
+  // and hands every record of it to onRecords as one Buffer (records are
+  // fixed-size; TypeScript splits them).
+  void PollRingBuffer(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (rb_) throw Napi::Error::New(env, "already polling");
+    std::string name = info[0].As<Napi::String>();
+    on_records_ = Napi::Persistent(info[1].As<Napi::Function>());
+    rb_ = ring_buffer__new(bpf_map__fd(Map(env, name)), OnSample, this, nullptr);
+    long err = libbpf_get_error(rb_);
+    if (err) {
+      rb_ = nullptr;
+      throw LibbpfError(env, "ring buffer " + name, static_cast<int>(err));
+    }
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env, &loop);
+    poll_ = new uv_poll_t;
+    poll_->data = this;
+    uv_poll_init(loop, poll_, ring_buffer__epoll_fd(rb_));
+    uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* handle, int status, int) {
+      auto* self = static_cast<BpfObject*>(handle->data);
+      if (status < 0 || !self->rb_) return;
+      self->Drain();
+    });
+  }
+
+  void Drain() {
+    batch_.clear();
+    ring_buffer__consume(rb_);
+    if (batch_.empty() || on_records_.IsEmpty()) return;
+    Napi::Env env = on_records_.Env();
+    Napi::HandleScope scope(env);
+    Napi::Buffer<char> buf = Napi::Buffer<char>::Copy(env, batch_.data(), batch_.size());
+    // MakeCallback: runs the microtasks the callback queues, as Node does for I/O.
+    on_records_.MakeCallback(env.Global(), {buf});
+  }
+
+  // readCounters(mapName, count): the values of an ARRAY map of u64, as bigints.
+  Napi::Value ReadCounters(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string name = info[0].As<Napi::String>();
+    uint32_t count = info[1].As<Napi::Number>().Uint32Value();
+    bpf_map* map = Map(env, name);
+    Napi::Array out = Napi::Array::New(env, count);
+    for (uint32_t i = 0; i < count; i++) {
+      uint64_t value = 0;
+      int err = bpf_map__lookup_elem(map, &i, sizeof(i), &value, sizeof(value), 0);
+      if (err) throw LibbpfError(env, "read " + name, err);
+      out[i] = Napi::BigInt::New(env, value);
+    }
+    return out;
+  }
+
+  // close(): drains what is left, stops polling, detaches every uprobe, frees the object.
+  void Close(const Napi::CallbackInfo& info) {
+    if (rb_ && !on_records_.IsEmpty()) Drain();
+    Release();
+  }
+
+  void Release() {
+    if (poll_) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+      poll_ = nullptr;
+    }
+    if (rb_) {
+      ring_buffer__free(rb_);
+      rb_ = nullptr;
+    }
+    for (bpf_link* link : links_) bpf_link__destroy(link);
+    links_.clear();
+    if (obj_) {
+      bpf_object__close(obj_);
+      obj_ = nullptr;
+    }
+    on_records_.Reset();
+  }
+};
+
+// clockPair(): [CLOCK_REALTIME, CLOCK_MONOTONIC] in ns, read back to back, so
+// TypeScript can turn bpf_ktime_get_ns() (monotonic) into wall-clock time.
+Napi::Value ClockPair(const Napi::CallbackInfo& info) {
+  timespec mono1, real, mono2;
+  clock_gettime(CLOCK_MONOTONIC, &mono1);
+  clock_gettime(CLOCK_REALTIME, &real);
+  clock_gettime(CLOCK_MONOTONIC, &mono2);
+  auto ns = [](const timespec& t) -> uint64_t { return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + t.tv_nsec; };
+  uint64_t mono = ns(mono1) + (ns(mono2) - ns(mono1)) / 2;
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out[0u] = Napi::BigInt::New(info.Env(), static_cast<uint64_t>(ns(real)));
+  out[1u] = Napi::BigInt::New(info.Env(), static_cast<uint64_t>(mono));
+  return out;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  libbpf_set_print(CaptureLibbpfLog);
+  exports.Set("BpfObject", BpfObject::Init(env));
+  exports.Set("clockPair", Napi::Function::New(env, ClockPair));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(loader, Init)

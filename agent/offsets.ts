@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import type { LookupPolicy, LookupQuery, LookupResult } from '../offsets/index.js';
+import { AgentError } from './errors.js';
+import { FIELDS, type ConstantName } from './fields.js';
+import { repoRoot } from './native.js';
+import type { TargetInfo } from './target.js';
+
+export type OffsetSource = 'dwarf' | 'table';
+
+export interface ResolvedOffsets {
+  source: OffsetSource;
+  constants: Record<ConstantName, number>;
+}
+
+/** What the agent uses of offsets/index.ts (the table API). */
+interface TableApi {
+  loadTable(path: string): unknown;
+  lookup(table: unknown, query: LookupQuery): LookupResult;
+}
+
+export function defaultTablePath(): string {
+  return resolve(repoRoot(), 'offsets/offsets.json');
+}
+
+/**
+ * Every offset the eBPF programs need: from the target's own DWARF when it
+ * has one, otherwise from the table under `policy`. Anything unknown or
+ * absent is a refusal that lists every such field and the Go version.
+ */
+export async function resolveOffsets(target: TargetInfo, opts: { tablePath: string; policy: LookupPolicy }): Promise<ResolvedOffsets> {
+  const constants = {} as Record<ConstantName, number>;
+  const missing: string[] = [];
+  if (target.dwarfOffsets) {
+    for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) {
+      const offset = target.dwarfOffsets[field];
+      if (offset === null || offset === undefined) missing.push(`${field} (not in the target's DWARF)`);
+      else constants[name] = offset;
+    }
+    refuseIfMissing(missing, target);
+    return { source: 'dwarf', constants };
+  }
+  if (target.arch !== 'amd64' && target.arch !== 'arm64') {
+    throw new AgentError('ERR_AGENT_ARCH', `no offsets for arch ${target.arch}: only amd64 and arm64`);
+  }
+  const api = await tableApi();
+  let table: unknown;
+  try {
+    table = await api.loadTable(opts.tablePath);
+  } catch (err) {
+    throw new AgentError('ERR_AGENT_TABLE', `cannot load the offsets table ${opts.tablePath}: ${(err as Error).message}`, { cause: err });
+  }
+  for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) {
+    const r = api.lookup(table, { field, go: target.goVersion, arch: target.arch, policy: opts.policy });
+    if ((r.status === 'scanned' || r.status === 'inferred') && r.offset !== null) constants[name] = r.offset;
+    else missing.push(`${field} (${r.status} under policy ${opts.policy}${r.message ? `: ${r.message}` : ''})`);
+  }
+  refuseIfMissing(missing, target);
+  return { source: 'table', constants };
+}
+
+function refuseIfMissing(missing: string[], target: TargetInfo): void {
+  if (missing.length === 0) return;
+  throw new AgentError(
+    'ERR_AGENT_OFFSET',
+    `refusing to attach: no offset for ${missing.length} field(s) needed for ${target.goVersion} ${target.arch}: ${missing.join('; ')}`,
+  );
+}
+
+async function tableApi(): Promise<TableApi> {
+  const mod = (await import('../offsets/index.js')) as Partial<TableApi>;
+  if (typeof mod.loadTable !== 'function' || typeof mod.lookup !== 'function') {
+    throw new AgentError('ERR_AGENT_TABLE', 'the offsets table API (offsets/index.ts loadTable/lookup) is not available in this build');
+  }
+  return mod as TableApi;
+}

@@ -1,0 +1,89 @@
+import type { LookupPolicy } from '../offsets/index.js';
+import { hostArch, requireRegisterAbi } from './abi.js';
+import { Attachment } from './attach.js';
+import { AgentError } from './errors.js';
+import { resolveOffsets } from './offsets.js';
+import type { SpanSink } from './sinks.js';
+import type { Counters } from './span.js';
+import { CLIENT_FUNCTION, inspectTarget, SERVER_FUNCTION } from './target.js';
+
+export interface AgentOptions {
+  /** Exactly one of exe and pid. */
+  exe?: string;
+  pid?: number;
+  tablePath: string;
+  policy: LookupPolicy;
+  sink: SpanSink;
+  /** Human-readable progress and reports (stderr). */
+  log: (line: string) => void;
+  /** Aborted on SIGINT/SIGTERM: detach and return. */
+  signal: AbortSignal;
+}
+
+/** Inspects the target, resolves offsets, attaches, and streams spans until stopped or the target exits. */
+export async function runAgent(opts: AgentOptions): Promise<void> {
+  const binaryPath = opts.pid !== undefined ? `/proc/${opts.pid}/exe` : opts.exe!;
+  const target = await inspectTarget(binaryPath);
+  const label = opts.pid !== undefined ? `pid ${opts.pid}` : binaryPath;
+  requireRegisterAbi(target.goVersion, target.arch);
+  if (target.arch !== hostArch()) {
+    throw new AgentError('ERR_AGENT_ARCH', `the target is built for ${target.arch}; this machine runs ${hostArch()}`);
+  }
+  if (!target.server && !target.client) {
+    throw new AgentError('ERR_AGENT_FUNCTION', `refusing to attach: ${label} (${target.goVersion}) has neither ${SERVER_FUNCTION} nor ${CLIENT_FUNCTION}`);
+  }
+  const offsets = await resolveOffsets(target, { tablePath: opts.tablePath, policy: opts.policy });
+  if (opts.signal.aborted) return;
+
+  let spans = 0;
+  const attachment = Attachment.open(
+    { binaryPath, pid: opts.pid ?? -1, arch: target.arch as 'amd64' | 'arm64', constants: offsets.constants, server: target.server, client: target.client },
+    (batch) => {
+      spans += batch.length;
+      opts.sink.write(batch);
+    },
+  );
+  const probed = [target.server && SERVER_FUNCTION, target.client && CLIENT_FUNCTION].filter(Boolean).join(', ');
+  opts.log(`attached ${attachment.uprobeCount} uprobes to ${label} (${target.goVersion} ${target.arch}, offsets from ${offsets.source}): ${probed}`);
+
+  let lastDropped = 0n;
+  const reportDrops = (c: Counters) => {
+    if (c.ringbufFull + c.inflightFull > lastDropped) {
+      lastDropped = c.ringbufFull + c.inflightFull;
+      opts.log(`dropped so far: ${c.ringbufFull} spans (ring buffer full), ${c.inflightFull} requests (in-flight map full)`);
+    }
+  };
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        reportDrops(attachment.counters());
+        if (opts.pid !== undefined && !processAlive(opts.pid)) {
+          opts.log(`target pid ${opts.pid} exited`);
+          finish();
+        }
+      }, 200);
+      const finish = () => {
+        clearInterval(timer);
+        opts.signal.removeEventListener('abort', finish);
+        resolve();
+      };
+      opts.signal.addEventListener('abort', finish);
+    });
+  } finally {
+    const c = attachment.counters();
+    attachment.close();
+    await opts.sink.close();
+    opts.log(
+      `detached: ${spans} spans; dropped ${c.ringbufFull} (ring buffer full), ${c.inflightFull} (in-flight map full); ${c.unpairedReturn} returns without an entry`,
+    );
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

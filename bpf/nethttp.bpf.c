@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/* net/http spans from Go programs built without debug info.
+ *
+ * Server: net/http.serverHandler.ServeHTTP(sh, rw ResponseWriter, req *Request)
+ * Client: net/http.(*Transport).roundTrip(t, req *Request) (*Response, error)
+ *
+ * Each function gets a uprobe at its entry and one at every RET instruction
+ * the agent found: never a uretprobe. A uretprobe overwrites the return
+ * address on the goroutine's stack; Go copies stacks when they grow and walks
+ * them for GC and tracebacks, and a foreign return address there crashes the
+ * program ("unexpected return pc"). Entry and return are paired per goroutine
+ * id, which stays the same while the stack moves.
+ *
+ * Every struct offset is a constant set by the loader before load, from the
+ * target's DWARF or from the offsets table: nothing version-dependent is
+ * hardcoded here. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "go_abi.h"
+#include "span.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set through the .rodata of the opened object (libbpf open-time API). */
+const volatile __u64 off_g_goid = 0;              /* runtime.g.goid */
+const volatile __u64 off_request_method = 0;      /* net/http.Request.Method */
+const volatile __u64 off_request_url = 0;         /* net/http.Request.URL */
+const volatile __u64 off_url_path = 0;            /* net/url.URL.Path */
+const volatile __u64 off_url_host = 0;            /* net/url.URL.Host */
+const volatile __u64 off_response_status = 0;     /* net/http.response.status (server side) */
+const volatile __u64 off_client_status_code = 0;  /* net/http.Response.StatusCode */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} spans SEC(".maps");
+
+/* A span in progress, keyed by goroutine id. LRU so that requests whose
+ * return is never seen (a panicking handler) cannot fill it up for good. */
+struct inflight {
+	struct span span;
+	__u64 rw_data; /* server: the *response behind the ResponseWriter */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct inflight);
+} server_inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct inflight);
+} client_inflight SEC(".maps");
+
+/* struct inflight is too big for the 512-byte BPF stack: build it here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, COUNTER_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+static __always_inline __u64 read_u64(__u64 addr)
+{
+	__u64 v = 0;
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+static __always_inline __u64 current_goid(go_regs *regs)
+{
+	return read_u64(GO_G(regs) + off_g_goid);
+}
+
+/* Copies the Go string {ptr, len} at addr into dst; returns the bytes copied. */
+static __always_inline __u32 read_go_string(__u64 addr, char *dst, __u32 max)
+{
+	__u64 hdr[2] = {0, 0};
+	if (bpf_probe_read_user(hdr, sizeof(hdr), (void *)addr) != 0)
+		return 0;
+	__u64 len = hdr[1];
+	if (len >= max)
+		len = max - 1; /* longer strings are truncated */
+	/* max is a power of two: the mask proves the bound to the verifier. */
+	len &= max - 1;
+	if (len == 0 || bpf_probe_read_user(dst, len, (void *)hdr[0]) != 0)
+		return 0;
+	return len;
+}
+
+static __always_inline struct inflight *begin(go_regs *regs, __u32 kind, __u64 req)
+{
+	__u32 zero = 0;
+	struct inflight *in = bpf_map_lookup_elem(&scratch, &zero);
+	if (!in)
+		return 0;
+	__builtin_memset(in, 0, sizeof(*in));
+	in->span.kind = kind;
+	in->span.pid = bpf_get_current_pid_tgid() >> 32;
+	in->span.goid = current_goid(regs);
+	in->span.method_len = read_go_string(req + off_request_method, in->span.method, METHOD_MAX);
+	__u64 url = read_u64(req + off_request_url);
+	if (url) {
+		in->span.path_len = read_go_string(url + off_url_path, in->span.path, PATH_MAX_LEN);
+		if (kind == SPAN_KIND_CLIENT)
+			in->span.host_len = read_go_string(url + off_url_host, in->span.host, HOST_MAX);
+	}
+	in->span.start_ns = bpf_ktime_get_ns();
+	return in;
+}
+
+static __always_inline void finish(void *inflight_map, go_regs *regs, __s64 status, int status_from_rw)
+{
+	__u64 goid = current_goid(regs);
+	struct inflight *in = bpf_map_lookup_elem(inflight_map, &goid);
+	if (!in) {
+		count(COUNTER_UNPAIRED_RETURN);
+		return;
+	}
+	struct span *out = bpf_ringbuf_reserve(&spans, sizeof(struct span), 0);
+	if (!out) {
+		count(COUNTER_RINGBUF_FULL);
+		bpf_map_delete_elem(inflight_map, &goid);
+		return;
+	}
+	__builtin_memcpy(out, &in->span, sizeof(struct span));
+	out->end_ns = bpf_ktime_get_ns();
+	if (status_from_rw)
+		status = in->rw_data ? (__s64)read_u64(in->rw_data + off_response_status) : 0;
+	out->status = status;
+	bpf_ringbuf_submit(out, 0);
+	bpf_map_delete_elem(inflight_map, &goid);
+}
+
+SEC("uprobe")
+int server_enter(go_regs *regs)
+{
+	/* Args: sh (one word: *Server), rw (iface: itab, data), req. */
+	struct inflight *in = begin(regs, SPAN_KIND_SERVER, GO_ARG4(regs));
+	if (!in)
+		return 0;
+	in->rw_data = GO_ARG3(regs);
+	if (bpf_map_update_elem(&server_inflight, &in->span.goid, in, BPF_ANY) != 0)
+		count(COUNTER_INFLIGHT_FULL);
+	return 0;
+}
+
+SEC("uprobe")
+int server_return(go_regs *regs)
+{
+	/* The status is what the handler wrote; 0 if it wrote nothing yet
+	 * (net/http then sends 200 when it finishes the request). */
+	finish(&server_inflight, regs, 0, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int client_enter(go_regs *regs)
+{
+	/* Args: t (*Transport), req. */
+	struct inflight *in = begin(regs, SPAN_KIND_CLIENT, GO_ARG2(regs));
+	if (!in)
+		return 0;
+	if (bpf_map_update_elem(&client_inflight, &in->span.goid, in, BPF_ANY) != 0)
+		count(COUNTER_INFLIGHT_FULL);
+	return 0;
+}
+
+SEC("uprobe")
+int client_return(go_regs *regs)
+{
+	/* At RET the results are in registers: *Response in the first one,
+	 * the error interface after it. No response (an error): status -1. */
+	__u64 resp = GO_ARG1(regs);
+	__s64 status = resp ? (__s64)read_u64(resp + off_client_status_code) : -1;
+	finish(&client_inflight, regs, status, 0);
+	return 0;
+}
