@@ -1,23 +1,29 @@
-// API stub: the table engineer replaces this with the real table; keep these names.
-export type LookupPolicy = 'exact' | 'range' | 'stable' | 'nearest';
-export type LookupStatus = 'scanned' | 'inferred' | 'absent' | 'unknown';
+/**
+ * The offsets table: build it from observations (tracker), load and validate
+ * it, merge shards, and look fields up (agent, CLI, inspect).
+ * Format and usage: docs/table.md; schema: offsets/table.schema.json.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export interface LookupQuery {
-  /** `net/http.Request.ctx` or a module field. */
-  field: string;
-  /** The Go version string as a binary reports it (for std fields). */
-  go?: string;
-  /** The owning module's version (for module fields), as the binary's buildinfo reports it. */
-  moduleVersion?: string;
-  arch: 'amd64' | 'arm64';
-  policy?: LookupPolicy;
-}
+export { buildTable, belongsTo } from './build.js';
+export { mergeTables, serializeTable, tableObservations, scannedVersions, tableModules } from './expand.js';
+export { parseTable, loadTable } from './load.js';
+export { lookup, checkPolicy, checkArch, POLICIES } from './lookup.js';
+export type { LookupPolicy, LookupStatus, LookupQuery, LookupResult } from './lookup.js';
+export { tableReport, owningModule, lookupForBinary, moduleVersionIn } from './report.js';
+export type { BinaryModule, BinaryDescription, TableReport } from './report.js';
+export { fieldHistory, diffVersions } from './history.js';
+export type { HistoryRow, FieldDifference } from './history.js';
+export { TABLE_FORMAT, TABLE_FORMAT_VERSION, ARCHS } from './format.js';
+export type { OffsetsTable, ModuleEntry, FieldEntry, Run, RunValue } from './format.js';
+export { TableError, type TableErrorCode } from './errors.js';
+export { parseGoVersion, compareGoVersions, canonicalGoVersion, type GoVersion } from './go-version.js';
+export { parseModuleVersion, compareModuleVersions, type ModuleVersion } from './module-version.js';
 
-export interface LookupResult {
-  field: string;
-  offset: number | null;
-  status: LookupStatus;
-  policy: LookupPolicy;
-  /** Set under `nearest`, and when status is unknown: why. */
-  message?: string;
+/** offsets/offsets.json of this package, whether running from the sources or from dist/. */
+export function defaultTablePath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  if (dir.split(/[\\/]/).includes('dist')) dir = join(dir, '..', '..', 'offsets');
+  return join(dir, 'offsets.json');
 }

@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { TableError } from './errors.js';
+import { TABLE_FORMAT, TABLE_FORMAT_VERSION, type OffsetsTable } from './format.js';
+import { tableModel } from './model.js';
+import schema from './table.schema.json' with { type: 'json' };
+
+let validator: ValidateFunction | undefined;
+
+function validate(doc: unknown): doc is OffsetsTable {
+  validator ??= new Ajv({ allErrors: false, strict: true }).compile(schema);
+  return validator(doc);
+}
+
+/**
+ * Parses and validates a table: JSON, then format and format version, then
+ * the JSON Schema, then consistency (versions ordered, runs within them).
+ * `origin` names the file in error messages.
+ */
+export function parseTable(text: string, origin = 'table'): OffsetsTable {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new TableError('ERR_TABLE_JSON', `${origin}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+  const head = doc as { format?: unknown; formatVersion?: unknown } | null;
+  if (typeof head !== 'object' || head === null || head.format !== TABLE_FORMAT) {
+    throw new TableError('ERR_TABLE_FORMAT', `${origin}: not a go-offsets table (no "format": "${TABLE_FORMAT}")`);
+  }
+  if (head.formatVersion !== TABLE_FORMAT_VERSION) {
+    throw new TableError(
+      'ERR_TABLE_FORMAT',
+      `${origin}: table format version ${JSON.stringify(head.formatVersion)}, this build reads version ${TABLE_FORMAT_VERSION}`,
+    );
+  }
+  if (!validate(doc)) {
+    const e = validator!.errors?.[0];
+    throw new TableError('ERR_TABLE_SCHEMA', `${origin}: violates the table schema at ${e?.instancePath || '/'}: ${e?.message ?? 'invalid'}`);
+  }
+  try {
+    tableModel(doc);
+  } catch (err) {
+    if (err instanceof TableError) throw new TableError(err.code, `${origin}: ${err.message}`);
+    throw err;
+  }
+  return doc;
+}
+
+export async function loadTable(path: string): Promise<OffsetsTable> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new TableError('ERR_TABLE_READ', `cannot read table ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  return parseTable(text, path);
+}

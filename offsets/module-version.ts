@@ -1,0 +1,54 @@
+import semver from 'semver';
+import { TableError } from './errors.js';
+
+/**
+ * A module version as buildinfo reports it: semver with a `v` prefix
+ * (`v1.60.0`, `v2.0.0+incompatible`, pseudo-versions such as
+ * `v0.0.0-20191109021931-daa7c04131f5`), or `(devel)` (the main module, a
+ * local replace), or missing. The last two carry no version: a lookup for
+ * them answers "unknown" for that field only.
+ */
+export type ModuleVersion =
+  | {
+      kind: 'semver';
+      raw: string;
+      /** `v` + semver, with `+incompatible` kept. */
+      canonical: string;
+      parsed: semver.SemVer;
+      /** `major.minor`: the line range inference stays within. */
+      line: string;
+      /** A pre-release or a pseudo-version (a commit between releases). */
+      prerelease: boolean;
+      pseudo: boolean;
+      incompatible: boolean;
+    }
+  | { kind: 'devel' | 'missing'; raw: string };
+
+const PSEUDO = /-(?:[0-9A-Za-z.-]*\.)?\d{14}-[0-9a-f]{12}$/;
+
+export function parseModuleVersion(input: string | undefined | null): ModuleVersion {
+  const raw = (input ?? '').trim();
+  if (raw === '') return { kind: 'missing', raw };
+  if (raw === '(devel)') return { kind: 'devel', raw };
+  const body = raw.startsWith('v') ? raw.slice(1) : raw;
+  const parsed = semver.valid(body) ? new semver.SemVer(body) : null;
+  if (!parsed) {
+    throw new TableError('ERR_BAD_MODULE_VERSION', `not a module version: ${JSON.stringify(input)} (expected semver such as v1.60.0, a pseudo-version or (devel))`);
+  }
+  const build = parsed.build.length ? `+${parsed.build.join('.')}` : '';
+  return {
+    kind: 'semver',
+    raw,
+    canonical: `v${parsed.version}${build}`,
+    parsed,
+    line: `${parsed.major}.${parsed.minor}`,
+    prerelease: parsed.prerelease.length > 0,
+    pseudo: PSEUDO.test(parsed.version),
+    incompatible: parsed.build.includes('incompatible'),
+  };
+}
+
+/** Semver order (pseudo-versions sort between their base and the next release); build metadata breaks ties. */
+export function compareModuleVersions(a: semver.SemVer, b: semver.SemVer): number {
+  return semver.compareBuild(a, b);
+}
