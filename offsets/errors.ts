@@ -13,6 +13,7 @@ export type TableErrorCode =
   | 'ERR_BAD_MODULE_VERSION'
   | 'ERR_BAD_POLICY'
   | 'ERR_BAD_ARCH'
+  | 'ERR_BAD_USAGE' // a command given the wrong combination of options
   | 'ERR_UNKNOWN_FIELD' // no such field in the table
   | 'ERR_UNKNOWN_MODULE'; // no such module in the table
 

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export { buildTable, belongsTo } from './build.js';
-export { mergeTables, serializeTable, tableObservations, scannedVersions, tableModules } from './expand.js';
+export { mergeTables, serializeTable, tableObservations, scannedVersions, tableModules, requireModule } from './expand.js';
 export { parseTable, loadTable } from './load.js';
 export { lookup, checkPolicy, checkArch, POLICIES } from './lookup.js';
 export type { LookupPolicy, LookupStatus, LookupQuery, LookupResult } from './lookup.js';
