@@ -1,22 +1,13 @@
-// API stub: the buildinfo/pclntab engineer replaces this file with the real facade; keep these exports.
 import { ElfFile, type GoArch } from './elf.js';
 import { Dwarf } from './dwarf/index.js';
+import { GobinError } from './errors.js';
+import { AddressSpace } from './memory.js';
+import { readBuildInfo, type BuildInfo } from './buildinfo.js';
+import { locatePclntab, parseFunctions, parseHeader, type PclntabHeader, type PclntabLocation, type RawFunction } from './pclntab.js';
+import { findModuleData } from './moduledata.js';
+import { returnOffsets } from './returns.js';
 
-export interface ModuleInfo {
-  path: string;
-  version: string;
-  sum: string;
-  replace: ModuleInfo | null;
-}
-
-export interface BuildInfo {
-  /** As the binary reports it: `go1.21.13`, `go1.20.7 X:boringcrypto`, `devel go1.23-abc123 …`. */
-  goVersion: string;
-  path: string;
-  main: ModuleInfo | null;
-  modules: ModuleInfo[];
-  settings: Record<string, string>;
-}
+export type { BuildInfo, ModuleInfo } from './buildinfo.js';
 
 export interface GoFunction {
   name: string;
@@ -28,33 +19,120 @@ export interface GoFunction {
   fileOffset: number;
 }
 
+/** Where the function table came from and how its addresses were made absolute. */
+export interface FunctionTableInfo {
+  pclntab: PclntabLocation;
+  header: PclntabHeader;
+  /** Base added to 1.18+ entry offsets; 0 for older layouts, whose entries are absolute. */
+  textStart: number;
+  textSource: 'absolute entries' | 'pclntab header' | 'runtime.firstmoduledata' | '.text section';
+}
+
 /** One Go executable, read once; every table is decoded lazily and cached. */
 export class GoBinary {
-  private constructor(readonly elf: ElfFile) {}
+  private readonly mem: AddressSpace;
+  private cachedBuildInfo?: BuildInfo;
+  private cachedFunctions?: GoFunction[];
+  private cachedTable?: FunctionTableInfo;
+  private cachedDwarf?: Dwarf | null;
+
+  private constructor(readonly elf: ElfFile) {
+    this.mem = new AddressSpace(elf);
+  }
   static async open(path: string): Promise<GoBinary> {
     return new GoBinary(await ElfFile.open(path));
   }
   static fromElf(elf: ElfFile): GoBinary {
     return new GoBinary(elf);
   }
+  get path(): string {
+    return this.elf.name;
+  }
   get arch(): GoArch | string {
     return this.elf.machine;
   }
+  get pie(): boolean {
+    return this.elf.isPIE;
+  }
+  /** No symbol table and no DWARF: what `-ldflags "-s -w"` produces. */
+  get stripped(): boolean {
+    return !this.elf.hasSymtab && !Dwarf.hasDwarf(this.elf);
+  }
+
   buildInfo(): BuildInfo {
-    throw new Error('not implemented');
+    return (this.cachedBuildInfo ??= readBuildInfo(this.elf, this.mem));
   }
+
+  /** Every function of the pclntab, sorted by entry. */
   functions(): GoFunction[] {
-    throw new Error('not implemented');
+    if (this.cachedFunctions) return this.cachedFunctions;
+    const { table, raw } = this.readTable();
+    const base = table.textStart;
+    this.cachedFunctions = raw.map((f) => {
+      const entry = base + f.entry;
+      const fileOffset = this.elf.vaddrToFileOffset(entry);
+      if (fileOffset === undefined) {
+        throw new GobinError('ERR_PCLNTAB_MALFORMED', `${this.elf.name}: function ${f.name} at 0x${entry.toString(16)} is not in any loaded segment`, { section: table.pclntab.source });
+      }
+      return { name: f.name, entry, end: base + f.end, fileOffset };
+    });
+    return this.cachedFunctions;
   }
-  findFunctions(_pattern: RegExp): GoFunction[] {
-    throw new Error('not implemented');
+
+  /** How the function table was located and based (for `inspect` and diagnostics). */
+  functionTable(): FunctionTableInfo {
+    this.functions();
+    return this.cachedTable!;
   }
+
+  findFunctions(pattern: RegExp): GoFunction[] {
+    return this.functions().filter((f) => {
+      pattern.lastIndex = 0;
+      return pattern.test(f.name);
+    });
+  }
+
   /** File offsets of every return instruction of `fn`, decoded for the binary's ELF machine. */
-  returnSites(_fn: GoFunction): number[] {
-    throw new Error('not implemented');
+  returnSites(fn: GoFunction): number[] {
+    if (fn.end < fn.entry) throw new GobinError('ERR_DECODE', `${this.elf.name}: function ${fn.name} ends before it starts`);
+    const code = this.elf.readVaddr(fn.entry, fn.end - fn.entry);
+    return returnOffsets(this.elf.machineCode, code, fn.fileOffset, fn.entry);
   }
+
   /** The binary's own DWARF, or undefined when it has none (-w). */
   dwarf(): Dwarf | undefined {
-    return Dwarf.hasDwarf(this.elf) ? Dwarf.fromElf(this.elf) : undefined;
+    if (this.cachedDwarf === undefined) this.cachedDwarf = Dwarf.hasDwarf(this.elf) ? Dwarf.fromElf(this.elf) : null;
+    return this.cachedDwarf ?? undefined;
+  }
+
+  private readTable(): { table: FunctionTableInfo; raw: RawFunction[] } {
+    const pclntab = locatePclntab(this.elf);
+    const fileBase = this.elf.vaddrToFileOffset(pclntab.addr) ?? 0;
+    const header = parseHeader(pclntab.data, pclntab.source, fileBase);
+    const raw = parseFunctions(pclntab.data, header, pclntab.source, fileBase);
+    let table: FunctionTableInfo;
+    if (header.layout === '1.2' || header.layout === '1.16') table = { pclntab, header, textStart: 0, textSource: 'absolute entries' };
+    else if (header.textStart !== 0) table = { pclntab, header, textStart: header.textStart, textSource: 'pclntab header' };
+    else table = { pclntab, header, ...this.textStartFromModuleData(pclntab, header, raw) };
+    this.cachedTable = table;
+    return { table, raw };
+  }
+
+  /**
+   * Go 1.26 stopped recording textStart in the pclntab header (it needed a
+   * relocation); the runtime uses moduledata.text. Without a usable moduledata
+   * the `.text` section start is right only for internally linked binaries, so
+   * it is accepted only when the whole table fits inside it.
+   */
+  private textStartFromModuleData(pclntab: PclntabLocation, header: PclntabHeader, raw: RawFunction[]): Pick<FunctionTableInfo, 'textStart' | 'textSource'> {
+    const first = raw[0].entry;
+    const last = raw[raw.length - 1].end;
+    try {
+      return { textStart: findModuleData(this.elf, this.mem, pclntab.addr, header, first, last).text, textSource: 'runtime.firstmoduledata' };
+    } catch (err) {
+      const text = this.elf.section('.text');
+      if (err instanceof GobinError && text && last <= text.size) return { textStart: text.addr, textSource: '.text section' };
+      throw err;
+    }
   }
 }

@@ -1,0 +1,155 @@
+import type { ElfFile } from './elf.js';
+import { PT_LOAD } from './elf.js';
+import { Cursor } from './cursor.js';
+import { GobinError } from './errors.js';
+
+/** Header magics, one per pclntab layout (runtime/symtab.go, internal/abi/symtab.go). */
+export const PCLNTAB_MAGICS = {
+  0xfffffffb: '1.2', // Go 1.2-1.15: absolute entry PCs, names relative to the table
+  0xfffffffa: '1.16', // Go 1.16-1.17: pcHeader with offsets to sub-tables
+  0xfffffff0: '1.18', // Go 1.18-1.19: entries become 32-bit offsets from textStart
+  0xfffffff1: '1.20', // Go 1.20+: same layout (funcID/flag changes only)
+} as const;
+export type PclntabLayout = (typeof PCLNTAB_MAGICS)[keyof typeof PCLNTAB_MAGICS];
+
+export interface PclntabHeader {
+  layout: PclntabLayout;
+  magic: number;
+  /** Instruction size quantum: 1 on amd64, 4 on arm64. */
+  minLC: number;
+  ptrSize: number;
+  nfunc: number;
+  /** Base of 1.18+ entry offsets as the header records it; 0 since Go 1.26 (see moduledata.ts). */
+  textStart: number;
+  /** Offset of the function-name table from the header (1.16+; 0 before: names are table-relative). */
+  funcnameOffset: number;
+  /** Offset of the function table (functab followed by _func records) from the header. */
+  pclnOffset: number;
+}
+
+/** The runtime.pclntab (pcHeader onwards) as it sits in the file. */
+export interface PclntabLocation {
+  data: Uint8Array;
+  /** Virtual address of the header. */
+  addr: number;
+  /** `.gopclntab` or how it was found without one. */
+  source: string;
+}
+
+export interface RawFunction {
+  name: string;
+  /** Entry as the table stores it: absolute before 1.18, an offset from the text start after. */
+  entry: number;
+  end: number;
+}
+
+/**
+ * Parses the header. The checks are debug/gosym's (zero padding, quantum 1/2/4,
+ * pointer size 4/8) plus: the sub-table offsets must lie inside the data.
+ */
+export function parseHeader(data: Uint8Array, where: string, base = 0): PclntabHeader {
+  const c = new Cursor(data, where, 0, base);
+  if (data.length < 16) c.fail('ERR_PCLNTAB_MALFORMED', `pclntab of ${data.length} bytes is shorter than its header`);
+  const magic = c.u32();
+  const layout = (PCLNTAB_MAGICS as Record<number, PclntabLayout>)[magic];
+  if (!layout) c.fail('ERR_PCLNTAB_UNSUPPORTED', `unknown pclntab magic 0x${magic.toString(16)}`, 0);
+  const pad1 = c.u8();
+  const pad2 = c.u8();
+  const minLC = c.u8();
+  const ptrSize = c.u8();
+  if (pad1 !== 0 || pad2 !== 0) c.fail('ERR_PCLNTAB_MALFORMED', 'pclntab header padding is not zero', 4);
+  if (minLC !== 1 && minLC !== 2 && minLC !== 4) c.fail('ERR_PCLNTAB_MALFORMED', `pclntab instruction quantum ${minLC} is not 1, 2 or 4`, 6);
+  if (ptrSize !== 8) c.fail('ERR_PCLNTAB_UNSUPPORTED', `pclntab pointer size ${ptrSize}: only 64-bit binaries are supported`, 7);
+  const word = () => c.u64();
+  const nfunc = word();
+  let textStart = 0;
+  let funcnameOffset = 0;
+  let pclnOffset = 8 + ptrSize; // 1.2: functab follows nfunc
+  if (layout !== '1.2') {
+    word(); // nfiles
+    if (layout === '1.18' || layout === '1.20') textStart = word();
+    funcnameOffset = word();
+    word(); // cuOffset
+    word(); // filetabOffset
+    word(); // pctabOffset
+    pclnOffset = word();
+  }
+  for (const [name, v] of [['funcnameOffset', funcnameOffset], ['pclnOffset', pclnOffset]] as const) {
+    if (v >= data.length) c.fail('ERR_PCLNTAB_MALFORMED', `${name} 0x${v.toString(16)} lies outside the ${data.length}-byte pclntab`, 8);
+  }
+  // Each function needs at least an 8-byte functab entry; rejects absurd counts before allocating.
+  if (nfunc === 0 || nfunc * 8 > data.length) c.fail('ERR_PCLNTAB_MALFORMED', `function count ${nfunc} does not fit the ${data.length}-byte pclntab`, 8);
+  return { layout, magic, minLC, ptrSize, nfunc, textStart, funcnameOffset, pclnOffset };
+}
+
+/**
+ * Lists the functions: name, and entry/end as the table stores them. The
+ * functab is nfunc (entry, funcoff) pairs plus a final entry, the end of the
+ * last function; each funcoff points at a _func record whose second field is
+ * the name offset.
+ */
+export function parseFunctions(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): RawFunction[] {
+  const wide = hdr.layout === '1.2' || hdr.layout === '1.16'; // pointer-sized functab fields before 1.18
+  const field = wide ? hdr.ptrSize : 4;
+  const ft = new Cursor(data, where, hdr.pclnOffset, base);
+  ft.need((2 * hdr.nfunc + 1) * field);
+  // funcoff is relative to the table start in 1.2, to the functab (pclnOffset) after.
+  const funcBase = hdr.layout === '1.2' ? 0 : hdr.pclnOffset;
+  const names = hdr.funcnameOffset;
+  const rec = new Cursor(data, where, 0, base);
+  const dec = new TextDecoder('utf-8');
+  const out: RawFunction[] = new Array(hdr.nfunc);
+  let entry = ft.uint(field);
+  for (let i = 0; i < hdr.nfunc; i++) {
+    const funcoff = ft.uint(field);
+    const next = ft.uint(field);
+    if (next < entry) ft.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: functab is not sorted (0x${next.toString(16)} after 0x${entry.toString(16)})`, ft.off - field);
+    rec.seek(funcBase + funcoff);
+    const recEntry = rec.uint(field);
+    if (recEntry !== entry) rec.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: _func entry 0x${recEntry.toString(16)} differs from functab entry 0x${entry.toString(16)}`, funcBase + funcoff);
+    const nameoff = rec.i32();
+    const at = names + nameoff;
+    const nul = at >= 0 && at < data.length ? data.indexOf(0, at) : -1;
+    if (nul < 0) rec.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: name offset ${nameoff} is outside the name table or unterminated`, rec.off - 4);
+    out[i] = { name: dec.decode(data.subarray(at, nul)), entry, end: next };
+    entry = next;
+  }
+  return out;
+}
+
+/**
+ * Finds the table: the `.gopclntab` section (`.data.rel.ro.gopclntab` in some
+ * externally linked PIEs), or, when section headers are gone, a header magic
+ * in a loaded segment that passes the header checks and whose function table
+ * parses.
+ */
+export function locatePclntab(elf: ElfFile): PclntabLocation {
+  for (const name of ['.gopclntab', '.data.rel.ro.gopclntab']) {
+    const sec = elf.section(name);
+    if (sec) return { data: elf.sectionData(sec), addr: sec.addr, source: name };
+  }
+  const tried: string[] = [];
+  for (const seg of elf.programs) {
+    if (seg.type !== PT_LOAD) continue;
+    const bytes = elf.slice(seg.offset, seg.filesz, 'loaded segment');
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const magic of Object.keys(PCLNTAB_MAGICS).map(Number)) {
+      const needle = Buffer.alloc(4);
+      needle.writeUInt32LE(magic);
+      for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 4)) {
+        if (i % 4 !== 0) continue;
+        const data = bytes.subarray(i);
+        try {
+          const hdr = parseHeader(data, 'pclntab candidate', seg.offset + i);
+          parseFunctions(data, hdr, 'pclntab candidate', seg.offset + i);
+          return { data, addr: seg.vaddr + i, source: `segment at file offset 0x${seg.offset.toString(16)}` };
+        } catch (err) {
+          if (!(err instanceof GobinError)) throw err;
+          tried.push(`0x${(seg.offset + i).toString(16)}: ${err.code}`);
+        }
+      }
+    }
+  }
+  const detail = tried.length ? `; candidates rejected: ${tried.slice(0, 5).join(', ')}` : '';
+  throw new GobinError('ERR_NO_PCLNTAB', `${elf.name}: no .gopclntab section and no valid pclntab header in any loaded segment${detail}`);
+}

@@ -1,0 +1,3 @@
+module example.com/goffsets/dep
+
+go 1.15
