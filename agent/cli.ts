@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { isGoOffsetsError } from '../common/errors.js';
 import type { LookupPolicy } from '../offsets/index.js';
 import { AgentError } from './errors.js';
-import { defaultTablePath } from './offsets.js';
+import { defaultTablePath } from '../offsets/index.js';
 import { runAgent } from './run.js';
 import { jsonlSink, otlpSink } from './sinks.js';
 

@@ -1,8 +1,6 @@
-import { resolve } from 'node:path';
-import type { LookupPolicy, LookupQuery, LookupResult } from '../offsets/index.js';
+import { loadTable, lookup, type LookupPolicy, type LookupResult, type OffsetsTable } from '../offsets/index.js';
 import { AgentError } from './errors.js';
 import { FIELDS, type ConstantName } from './fields.js';
-import { repoRoot } from './native.js';
 import type { TargetInfo } from './target.js';
 
 export type OffsetSource = 'dwarf' | 'table';
@@ -10,16 +8,6 @@ export type OffsetSource = 'dwarf' | 'table';
 export interface ResolvedOffsets {
   source: OffsetSource;
   constants: Record<ConstantName, number>;
-}
-
-/** What the agent uses of offsets/index.ts (the table API). */
-interface TableApi {
-  loadTable(path: string): unknown;
-  lookup(table: unknown, query: LookupQuery): LookupResult;
-}
-
-export function defaultTablePath(): string {
-  return resolve(repoRoot(), 'offsets/offsets.json');
 }
 
 /**
@@ -42,15 +30,20 @@ export async function resolveOffsets(target: TargetInfo, opts: { tablePath: stri
   if (target.arch !== 'amd64' && target.arch !== 'arm64') {
     throw new AgentError('ERR_AGENT_ARCH', `no offsets for arch ${target.arch}: only amd64 and arm64`);
   }
-  const api = await tableApi();
-  let table: unknown;
+  let table: OffsetsTable;
   try {
-    table = await api.loadTable(opts.tablePath);
+    table = await loadTable(opts.tablePath);
   } catch (err) {
     throw new AgentError('ERR_AGENT_TABLE', `cannot load the offsets table ${opts.tablePath}: ${(err as Error).message}`, { cause: err });
   }
   for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) {
-    const r = api.lookup(table, { field, go: target.goVersion, arch: target.arch, policy: opts.policy });
+    let r: LookupResult;
+    try {
+      r = lookup(table, { field, go: target.goVersion, arch: target.arch, policy: opts.policy });
+    } catch (err) {
+      missing.push(`${field} (${(err as Error).message})`);
+      continue;
+    }
     if ((r.status === 'scanned' || r.status === 'inferred') && r.offset !== null) constants[name] = r.offset;
     else missing.push(`${field} (${r.status} under policy ${opts.policy}${r.message ? `: ${r.message}` : ''})`);
   }
@@ -64,12 +57,4 @@ function refuseIfMissing(missing: string[], target: TargetInfo): void {
     'ERR_AGENT_OFFSET',
     `refusing to attach: no offset for ${missing.length} field(s) needed for ${target.goVersion} ${target.arch}: ${missing.join('; ')}`,
   );
-}
-
-async function tableApi(): Promise<TableApi> {
-  const mod = (await import('../offsets/index.js')) as Partial<TableApi>;
-  if (typeof mod.loadTable !== 'function' || typeof mod.lookup !== 'function') {
-    throw new AgentError('ERR_AGENT_TABLE', 'the offsets table API (offsets/index.ts loadTable/lookup) is not available in this build');
-  }
-  return mod as TableApi;
 }

@@ -1,0 +1,200 @@
+// What the agent's end-to-end tests share: building the httpapp target per
+// toolchain (cached under cacheRoot()), running it, running the agent CLI, and
+// building an offsets table from the DWARF of a non-stripped build.
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { cachePath } from '../../common/cache-dir.js';
+import { GoBinary } from '../../gobin/binary.js';
+import { buildTable, serializeTable } from '../../offsets/index.js';
+import type { Observation } from '../../offsets/observation.js';
+import { FIELDS } from '../../agent/fields.js';
+import { goEnv, type Toolchain } from '../support/toolchains.js';
+
+const run = promisify(execFile);
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const APP_SRC = join(REPO, 'test/fixtures/httpapp');
+
+/** The agent needs root (CAP_BPF, CAP_PERFMON) and built eBPF objects and addon: a test fails, naming what is missing. */
+export function requireAgentPrerequisites(): void {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('root (CAP_BPF and CAP_PERFMON to load eBPF and attach uprobes)');
+  if (!existsSync('/sys/kernel/btf/vmlinux')) missing.push('a kernel with BTF (/sys/kernel/btf/vmlinux)');
+  if (!existsSync(join(REPO, 'bpf/nethttp.amd64.o'))) missing.push('bpf/nethttp.amd64.o (make -C bpf)');
+  if (!existsSync(join(REPO, 'agent/native/build/Release/loader.node'))) missing.push('the loader addon (node-gyp rebuild in agent/native)');
+  const cli = join(REPO, 'dist/agent/cli.js');
+  if (!existsSync(cli)) missing.push('dist/agent/cli.js (npm run build)');
+  else {
+    const built = statSync(cli).mtimeMs;
+    const stale = ['agent', 'offsets', 'gobin'].some((dir) => newestTs(join(REPO, dir)) > built);
+    if (stale) missing.push('a fresh build: dist/ is older than the TypeScript sources (npm run build)');
+  }
+  if (missing.length) throw new Error(`agent tests cannot run; missing: ${missing.join('; ')}`);
+}
+
+function newestTs(dir: string): number {
+  let newest = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'native' && e.name !== 'node_modules') walk(p);
+      } else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  walk(dir);
+  return newest;
+}
+
+export type AppVariant = 'plain' | 'stripped' | 'pie';
+
+/** Go 1.N with the register ABI on amd64. */
+export function hasRegisterAbi(tc: Toolchain): boolean {
+  return Number(tc.minor.split('.')[1]) >= 17;
+}
+
+/** Builds test/fixtures/httpapp with the toolchain; cached by toolchain version, source hash and variant. */
+export async function buildApp(tc: Toolchain, variant: AppVariant): Promise<string> {
+  const hash = createHash('sha256');
+  for (const f of (await readdir(APP_SRC)).sort()) hash.update(f).update(await readFile(join(APP_SRC, f)));
+  const dir = cachePath('agent', 'httpapp', tc.version, `${variant}-${hash.digest('hex').slice(0, 16)}`);
+  const out = join(dir, 'httpapp');
+  if (existsSync(out)) return out;
+  await mkdir(dir, { recursive: true });
+  const flags = variant === 'plain' ? [] : ['-ldflags', '-s -w'];
+  if (variant === 'pie') flags.push('-buildmode=pie');
+  const tmp = `${out}.${process.pid}.tmp`;
+  await run(tc.go, ['build', ...flags, '-o', tmp, '.'], {
+    cwd: APP_SRC,
+    env: goEnv(tc, { CGO_ENABLED: '0', GOCACHE: cachePath('agent', 'gocache', tc.version), GO111MODULE: 'on' }),
+  });
+  await rename(tmp, out);
+  return out;
+}
+
+/**
+ * An offsets table for the agent's fields, built (through the table API) from
+ * the DWARF of the non-stripped build with the same toolchain. `omit` leaves
+ * fields out, to test refusals.
+ */
+export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[] = []): Promise<string> {
+  const plain = await GoBinary.open(await buildApp(tc, 'plain'));
+  const dwarf = plain.dwarf();
+  if (!dwarf) throw new Error(`${tc.version}: the plain build has no DWARF`);
+  const observations: Observation[] = Object.values(FIELDS)
+    .filter((field) => !omit.includes(field))
+    .map((field) => {
+      const offset = dwarf.field(field).offset;
+      if (offset === null) throw new Error(`${tc.version}: ${field} not in DWARF`);
+      return { module: 'std', version: tc.version, source: 'dir', arch: 'amd64', field, result: { status: 'ok', offset } };
+    });
+  await writeFile(file, serializeTable(buildTable(observations)));
+  return file;
+}
+
+export interface RunningApp {
+  proc: ChildProcessWithoutNullStreams;
+  pid: number;
+  port: number;
+  /** Lines "client METHOD URL STATUS DURATION_NS" printed by the client loop. */
+  clientLines: string[];
+  /** Asks the client loop for one request. */
+  request(method: string, url: string): void;
+  stop(): Promise<void>;
+}
+
+export async function startApp(path: string): Promise<RunningApp> {
+  const proc = spawn(path, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const clientLines: string[] = [];
+  const lines = createInterface({ input: proc.stdout });
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`${path} exited (${code}) before listening`)));
+    lines.on('line', (line) => {
+      const m = /^listening 127\.0\.0\.1:(\d+)$/.exec(line);
+      if (m) resolve(Number(m[1]));
+      else if (line.startsWith('client ')) clientLines.push(line);
+    });
+  });
+  return {
+    proc,
+    pid: proc.pid!,
+    port,
+    clientLines,
+    request: (method, url) => proc.stdin.write(`${method} ${url}\n`),
+    stop: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface AgentSpan {
+  kind: 'server' | 'client';
+  method: string;
+  host?: string;
+  path: string;
+  status: number;
+  startNs: number;
+  endNs: number;
+  goid: number;
+  pid: number;
+}
+
+export interface RunningAgent {
+  proc: ChildProcessWithoutNullStreams;
+  spans: AgentSpan[];
+  stderr: () => string;
+  /** Resolves when the agent reports it is attached; rejects if it exits first. */
+  attached: Promise<void>;
+  exit: Promise<number | null>;
+}
+
+export function startAgent(args: string[]): RunningAgent {
+  const proc = spawn(process.execPath, [join(REPO, 'bin/offsets-agent.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const spans: AgentSpan[] = [];
+  let err = '';
+  createInterface({ input: proc.stdout }).on('line', (line) => spans.push(JSON.parse(line) as AgentSpan));
+  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const attached = new Promise<void>((resolve, reject) => {
+    proc.stderr.on('data', (d) => {
+      err += String(d);
+      if (/attached \d+ uprobes/.test(err)) resolve();
+    });
+    void exit.then((code) => reject(new Error(`offsets-agent exited (${code}) before attaching:\n${err}`)));
+  });
+  attached.catch(() => {});
+  return { proc, spans, stderr: () => err, attached, exit };
+}
+
+/** Waits until `check` holds, polling; throws with `what` after `ms`. */
+export async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Uprobe perf links the kernel lists (bpftool), to check that nothing is left attached. */
+export async function uprobeLinksFor(binaryPath: string): Promise<number> {
+  const { stdout } = await run('bpftool', ['-j', 'link', 'list']);
+  const links = JSON.parse(stdout) as { type: string; prog_id: number; [k: string]: unknown }[];
+  void binaryPath;
+  return links.filter((l) => l.type === 'perf_event').length;
+}
+
+export async function tempFile(name: string): Promise<string> {
+  const dir = cachePath('agent', 'tmp');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${process.pid}-${Date.now()}-${name}`);
+  await rm(path, { force: true });
+  return path;
+}
