@@ -31,7 +31,8 @@ export function parseModuleVersion(input: string | undefined | null): ModuleVers
   if (raw === '') return { kind: 'missing', raw };
   if (raw === '(devel)') return { kind: 'devel', raw };
   const body = raw.startsWith('v') ? raw.slice(1) : raw;
-  const parsed = semver.valid(body) ? new semver.SemVer(body) : null;
+  // semver itself tolerates a leading v or =; Go allows exactly one v.
+  const parsed = /^\d/.test(body) && semver.valid(body) ? new semver.SemVer(body) : null;
   if (!parsed) {
     throw new TableError('ERR_BAD_MODULE_VERSION', `not a module version: ${JSON.stringify(input)} (expected semver such as v1.60.0, a pseudo-version or (devel))`);
   }
