@@ -1,2 +1,9 @@
-// Prepares what the suite shares: the Go toolchain matrix and the probe binaries.
-export default async function setup(): Promise<void> {}
+// Prepares what the suite shares, once, before any test file runs: the Go
+// toolchain matrix (from the Debian archive, cached) and every probe binary.
+import { buildMatrix, MATRIX_ENV } from './toolchains.js';
+
+export default async function setup(): Promise<void> {
+  const { manifest } = await buildMatrix();
+  // Workers inherit this and read the matrix from the manifest.
+  process.env[MATRIX_ENV] = manifest;
+}

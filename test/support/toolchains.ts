@@ -1,4 +1,13 @@
-// API stub: the Debian engineer replaces this with the real matrix (every golang-1.N-go the archive offers).
+// The Go toolchain matrix of the test suite: one toolchain per Go minor line that
+// the Debian archive offers in any of its suites (the newest package of that line),
+// assembled from the golang-1.N-go/-src .debs by debian/ and cached under cacheRoot().
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { writeFileAtomic } from '../../common/atomic-write.js';
+import { cachePath } from '../../common/cache-dir.js';
+import { debianMirror } from '../../debian/mirror.js';
+import { DEFAULT_SUITES, ensureDebianMatrix } from '../../debian/go-toolchains.js';
+
 export interface Toolchain {
   /** Exact version from GOROOT/VERSION, e.g. `go1.21.13`. */
   version: string;
@@ -9,14 +18,66 @@ export interface Toolchain {
   goroot: string;
   /** Path of bin/go. */
   go: string;
+  /** Debian package version it was assembled from, e.g. `1.21.13-1~bpo12+1`. */
+  debVersion?: string;
 }
 
-/** Every toolchain of the test matrix, fetched and cached on first use. Stub: the apt-installed Go 1.19 only. */
-export async function matrixToolchains(): Promise<Toolchain[]> {
-  return [{ version: 'go1.19.8', minor: '1.19', suite: 'bookworm', goroot: '/usr/lib/go-1.19', go: '/usr/lib/go-1.19/bin/go' }];
+/**
+ * Set by the global setup to the manifest it wrote, so test workers read the
+ * matrix from disk instead of each asking the archive again.
+ */
+export const MATRIX_ENV = 'GO_OFFSETS_MATRIX_FILE';
+/** Optional mirror override (else the apt configuration is read). */
+export const MIRROR_ENV = 'GO_OFFSETS_DEBIAN_MIRROR';
+/** Optional space-separated suite list (default: debian/ DEFAULT_SUITES). */
+export const SUITES_ENV = 'GO_OFFSETS_DEBIAN_SUITES';
+
+let memo: Promise<Toolchain[]> | undefined;
+
+/** Fetches (first time) and returns the matrix, writing its manifest; used by the global setup. */
+export async function buildMatrix(): Promise<{ toolchains: Toolchain[]; manifest: string }> {
+  const mirror = await debianMirror({ override: process.env[MIRROR_ENV] });
+  const suites = process.env[SUITES_ENV]?.split(/\s+/).filter(Boolean) ?? DEFAULT_SUITES;
+  const found = await ensureDebianMatrix({ mirror, suites });
+  if (found.length === 0) throw new Error(`the Debian archive offers no golang-1.N-go package in suites ${suites.join(', ')}`);
+  const toolchains: Toolchain[] = found.map(({ version, minor, suite, goroot, go, debVersion }) => ({ version, minor, suite, goroot, go, debVersion }));
+  const key = createHash('sha256').update(JSON.stringify([mirror, suites])).digest('hex').slice(0, 16);
+  const manifest = cachePath('matrix', `${key}.json`);
+  await writeFileAtomic(manifest, JSON.stringify(toolchains, null, 2));
+  return { toolchains, manifest };
 }
 
-/** Environment for running a toolchain's `go` without touching the network or the user's caches. */
+/** Every toolchain of the test matrix, fetched and cached on first use, oldest line first. */
+export function matrixToolchains(): Promise<Toolchain[]> {
+  memo ??= (async () => {
+    const manifest = process.env[MATRIX_ENV];
+    if (manifest) {
+      const text = await readFile(manifest, 'utf8').catch(() => undefined);
+      if (text) return JSON.parse(text) as Toolchain[];
+    }
+    return (await buildMatrix()).toolchains;
+  })();
+  return memo;
+}
+
+/**
+ * Environment for running a toolchain's `go` without touching the network or the
+ * user's caches: no toolchain switching, no module proxy or checksum DB, and a
+ * build cache per toolchain under cacheRoot().
+ */
 export function goEnv(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, GOROOT: tc.goroot, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod', GOPROXY: 'off', GOSUMDB: 'off', ...extra };
+  return {
+    ...process.env,
+    GOROOT: tc.goroot,
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: '-mod=mod',
+    GOPROXY: 'off',
+    GOSUMDB: 'off',
+    GOTELEMETRY: 'off',
+    GO111MODULE: 'on',
+    GOCACHE: cachePath('gocache', tc.version),
+    GOPATH: cachePath('gopath'),
+    GOMODCACHE: cachePath('gopath', 'pkg', 'mod'),
+    ...extra,
+  };
 }
