@@ -60,13 +60,24 @@ export class GoBinary {
   }
 
   buildInfo(): BuildInfo {
-    return (this.cachedBuildInfo ??= readBuildInfo(this.elf, this.mem));
+    if (this.cachedBuildInfo) return this.cachedBuildInfo;
+    try {
+      return (this.cachedBuildInfo = readBuildInfo(this.elf, this.mem));
+    } catch (err) {
+      throw this.notGoIfBothMissing(err, () => locatePclntab(this.elf));
+    }
   }
 
   /** Every function of the pclntab, sorted by entry. */
   functions(): GoFunction[] {
     if (this.cachedFunctions) return this.cachedFunctions;
-    const { table, raw } = this.readTable();
+    let read: ReturnType<GoBinary['readTable']>;
+    try {
+      read = this.readTable();
+    } catch (err) {
+      throw this.notGoIfBothMissing(err, () => readBuildInfo(this.elf, this.mem));
+    }
+    const { table, raw } = read;
     const base = table.textStart;
     this.cachedFunctions = raw.map((f) => {
       const entry = base + f.entry;
@@ -103,6 +114,23 @@ export class GoBinary {
   dwarf(): Dwarf | undefined {
     if (this.cachedDwarf === undefined) this.cachedDwarf = Dwarf.hasDwarf(this.elf) ? Dwarf.fromElf(this.elf) : null;
     return this.cachedDwarf ?? undefined;
+  }
+
+  /**
+   * A missing table is ERR_NO_BUILDINFO / ERR_NO_PCLNTAB when the binary is
+   * otherwise Go; when the other table is missing too, it is not a Go binary.
+   */
+  private notGoIfBothMissing(err: unknown, other: () => unknown): unknown {
+    if (!(err instanceof GobinError) || (err.code !== 'ERR_NO_BUILDINFO' && err.code !== 'ERR_NO_PCLNTAB')) return err;
+    try {
+      other();
+      return err;
+    } catch (second) {
+      if (second instanceof GobinError && (second.code === 'ERR_NO_BUILDINFO' || second.code === 'ERR_NO_PCLNTAB')) {
+        return new GobinError('ERR_NOT_GO', `${this.elf.name}: not a Go binary: no Go build information and no pclntab`, undefined, { cause: err });
+      }
+      return err;
+    }
   }
 
   private readTable(): { table: FunctionTableInfo; raw: RawFunction[] } {

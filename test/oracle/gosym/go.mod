@@ -1,0 +1,3 @@
+module example.com/goffsets/oracle/gosym
+
+go 1.15
