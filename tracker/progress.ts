@@ -90,7 +90,14 @@ function barProgress(stream: NodeJS.WritableStream): Progress {
         },
       };
     },
-    log: (line) => bars.log(`${line}\n`),
+    log(line) {
+      // Without live bars, write straight through; with them, flush now (cli-progress
+      // buffers log lines until its next redraw, which stop() never does).
+      const live = bars as unknown as { isActive: boolean; update(): void };
+      if (stopped || !live.isActive) return void stream.write(`${line}\n`);
+      bars.log(`${line}\n`);
+      live.update();
+    },
     stop() {
       if (stopped) return;
       stopped = true;
