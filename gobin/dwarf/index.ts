@@ -116,6 +116,11 @@ export class Dwarf {
     return { type, field, offset: member?.offset ?? null, size: member ? member.size : null };
   }
 
+  /** What has been decoded so far: lookups should skim few units. */
+  stats(): { units: number; unitsSkimmed: number; structsBuilt: number } {
+    return { units: this.data.units.length, unitsSkimmed: this.skimmed.size, structsBuilt: this.built.size };
+  }
+
   private remember(name: string, offset: number): void {
     if (name && !this.index.has(name)) this.index.set(name, offset);
   }
@@ -132,10 +137,14 @@ export class Dwarf {
     return undefined;
   }
 
-  /** Go's linker emits all type DIEs into the `runtime` compile unit: search it first. */
+  /**
+   * Go's linker emits every type DIE into the unit it takes as the runtime's
+   * (cmd/link dwarf.go: the last unit of package runtime when its code spans
+   * several): search the `runtime` units first, last first, then the rest.
+   */
   private order(): Unit[] {
     if (!this.searchOrder) {
-      const runtime = this.data.units.filter((u) => this.data.root(u).name === 'runtime');
+      const runtime = this.data.units.filter((u) => this.data.root(u).name === 'runtime').reverse();
       this.searchOrder = [...runtime, ...this.data.units.filter((u) => !runtime.includes(u))];
     }
     return this.searchOrder;
@@ -164,7 +173,7 @@ export function parseSelector(selector: string): { type: string; field: string }
   const dot = selector.lastIndexOf('.');
   const field = selector.slice(dot + 1);
   const type = selector.slice(0, Math.max(dot, 0));
-  if (dot <= 0 || !field || /[\]\[/ ]/.test(field) || !type.includes('.')) {
+  if (dot <= 0 || !field || /[\]\[/ ]/.test(field)) {
     throw new GobinError('ERR_BAD_SELECTOR', `selector ${JSON.stringify(selector)} is not of the form pkgpath.Type.field`);
   }
   return { type, field };

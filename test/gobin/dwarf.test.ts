@@ -1,0 +1,88 @@
+// The DWARF reader against Go's own debug/dwarf (test/oracle/dwarf/main.go),
+// run with the toolchain that built each binary, for every struct in it.
+import { describe, expect, it } from 'vitest';
+import { Dwarf, type StructType } from '../../gobin/dwarf/index.js';
+import { ElfFile } from '../../gobin/elf.js';
+import { GobinError } from '../../gobin/errors.js';
+import { cProbe, cVariants, dwarfProbes, runOracle } from '../oracle/dwarf/oracle.js';
+import { matrixToolchains } from '../support/toolchains.js';
+
+const probes = await dwarfProbes();
+const goProbes = probes.filter((p) => !p.stripped);
+const strippedProbes = probes.filter((p) => p.stripped);
+const oracleToolchain = (await matrixToolchains())[0];
+
+/** Struct-by-struct differences, so a failure names the first structs that differ rather than dumping thousands. */
+function differences(ours: StructType[], oracle: StructType[]): string[] {
+  const out: string[] = [];
+  if (ours.length !== oracle.length) out.push(`${ours.length} structs, oracle has ${oracle.length}`);
+  for (let i = 0; i < Math.min(ours.length, oracle.length) && out.length < 5; i++) {
+    const a = JSON.stringify(ours[i]);
+    const b = JSON.stringify(oracle[i]);
+    if (a !== b) out.push(`#${i}:\n  ours:   ${a}\n  oracle: ${b}`);
+  }
+  return out;
+}
+
+describe('DWARF reader = Go debug/dwarf, every struct of every probe', () => {
+  it('has probes for the whole matrix', async () => {
+    expect(goProbes.length).toBeGreaterThan(0);
+    expect(new Set(goProbes.map((p) => p.toolchain.version))).toEqual(new Set((await matrixToolchains()).map((t) => t.version)));
+  });
+
+  for (const p of goProbes) {
+    describe(`${p.toolchain.version} ${p.variant}`, () => {
+      it('structs() equals the oracle', async () => {
+        const [oracle, elf] = await Promise.all([runOracle(p.toolchain, p.path), ElfFile.open(p.path)]);
+        const ours = Dwarf.fromElf(elf).structs();
+        expect(oracle.length).toBeGreaterThan(100);
+        expect(differences(ours, oracle)).toEqual([]);
+        expect(ours.find((s) => s.name === 'net/http.Request')).toBeDefined();
+      });
+
+      it('field() and findStruct() from a fresh open match the oracle, skimming only the runtime unit', async () => {
+        const [oracle, elf] = await Promise.all([runOracle(p.toolchain, p.path), ElfFile.open(p.path)]);
+        const byName = new Map(oracle.map((s) => [s.name, s]));
+        const dwarf = Dwarf.fromElf(elf);
+        expect(dwarf.pointerSize).toBe(8);
+        for (const sel of ['net/http.Request.ctx', 'runtime.g.goid', 'main.Outer.Name', 'main.Outer.Inner', 'net/http.Request.nonexistent']) {
+          const dot = sel.lastIndexOf('.');
+          const want = byName.get(sel.slice(0, dot))?.members.find((m) => m.name === sel.slice(dot + 1));
+          expect(dwarf.field(sel)).toEqual({ type: sel.slice(0, dot), field: sel.slice(dot + 1), offset: want?.offset ?? null, size: want?.size ?? null });
+        }
+        expect(dwarf.field('net/http.Request.ctx').offset).not.toBeNull();
+        expect(dwarf.findStruct('main.Outer')?.members.filter((m) => m.embedded).map((m) => m.name)).toEqual(['Inner', 'Request']);
+        if (byName.has('main.Pair[int,string]')) expect(dwarf.findStruct('main.Pair[int,string]')).toEqual(byName.get('main.Pair[int,string]'));
+        expect(dwarf.findStruct('no/such.Type')).toBeUndefined();
+        expect(dwarf.field('no/such.Type.f')).toEqual({ type: 'no/such.Type', field: 'f', offset: null, size: null });
+        // Go's linker emits every type into the runtime unit: a lookup skims it and nothing else, except for a miss.
+        const fresh = Dwarf.fromElf(elf);
+        fresh.field('net/http.Request.ctx');
+        expect(fresh.stats().unitsSkimmed).toBe(1);
+      });
+    });
+  }
+
+  for (const p of strippedProbes) {
+    it(`${p.toolchain.version} ${p.variant}: ERR_NO_DWARF`, async () => {
+      const elf = await ElfFile.open(p.path);
+      expect(Dwarf.hasDwarf(elf)).toBe(false);
+      expect(() => Dwarf.fromElf(elf)).toThrow(expect.objectContaining({ code: 'ERR_NO_DWARF' }));
+    });
+  }
+});
+
+describe('DWARF 2-5 forms and compression (gcc output; oracle: Go debug/dwarf)', () => {
+  for (const variant of Object.keys(cVariants) as Array<keyof typeof cVariants>) {
+    it(variant, async () => {
+      const path = await cProbe(variant);
+      const [oracle, elf] = await Promise.all([runOracle(oracleToolchain, path), ElfFile.open(path)]);
+      const dwarf = Dwarf.fromElf(elf);
+      const ours = dwarf.structs();
+      expect(oracle.map((s) => s.name)).toEqual(expect.arrayContaining(['node', 'point', 'holder']));
+      expect(differences(ours, oracle)).toEqual([]);
+      expect(Dwarf.fromElf(elf).field('node.at')).toEqual({ type: 'node', field: 'at', offset: 16, size: 64 });
+      expect(() => dwarf.field('node')).toThrow(GobinError);
+    });
+  }
+});

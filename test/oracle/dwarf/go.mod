@@ -1,0 +1,3 @@
+module go-offsets/oracle/dwarf
+
+go 1.15

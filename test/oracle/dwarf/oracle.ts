@@ -1,0 +1,100 @@
+// Test support for the DWARF reader: the Go oracle (main.go, debug/dwarf) and
+// probe binaries, built per toolchain and cached under cacheRoot() by the hash
+// of their sources.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { cachePath } from '../../../common/cache-dir.js';
+import type { StructType } from '../../../gobin/dwarf/index.js';
+import { probeBinaries, type ProbeBinary, type ProbeVariant } from '../../support/probes.js';
+import { goEnv, matrixToolchains, type Toolchain } from '../../support/toolchains.js';
+
+const run = promisify(execFile);
+export const oracleDir = dirname(fileURLToPath(import.meta.url));
+
+async function sourceHash(dir: string, files: string[]): Promise<string> {
+  const h = createHash('sha256');
+  for (const f of files) h.update(f).update(await readFile(join(dir, f)));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Builds into a temp path and renames, so a concurrent or interrupted build never leaves half a binary. */
+async function buildOnce(out: string, build: (tmp: string) => Promise<unknown>): Promise<string> {
+  if (existsSync(out)) return out;
+  await mkdir(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await build(tmp);
+    await rename(tmp, out);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return out;
+}
+
+/** test/oracle/dwarf built with `tc` (the oracle must read binaries with the same toolchain's debug/dwarf). */
+export async function oracleBinary(tc: Toolchain): Promise<string> {
+  const hash = await sourceHash(oracleDir, ['main.go', 'go.mod']);
+  const out = cachePath('dwarf-oracle', `${tc.version}-${hash}`, 'dwarf-oracle');
+  return buildOnce(out, (tmp) => run(tc.go, ['build', '-o', tmp, '.'], { cwd: oracleDir, env: goEnv(tc, { CGO_ENABLED: '0' }) }));
+}
+
+export async function runOracle(tc: Toolchain, binary: string): Promise<StructType[]> {
+  const { stdout } = await run(await oracleBinary(tc), [binary], { maxBuffer: 1 << 30 });
+  return JSON.parse(stdout) as StructType[];
+}
+
+const variantFlags: Record<ProbeVariant, { args: string[]; env: Record<string, string>; arch: 'amd64' | 'arm64' }> = {
+  plain: { args: [], env: { CGO_ENABLED: '0' }, arch: 'amd64' },
+  stripped: { args: ['-ldflags=-s -w'], env: { CGO_ENABLED: '0' }, arch: 'amd64' },
+  pie: { args: ['-buildmode=pie'], env: { CGO_ENABLED: '0' }, arch: 'amd64' },
+  external: { args: ['-ldflags=-linkmode=external'], env: { CGO_ENABLED: '1' }, arch: 'amd64' },
+  arm64: { args: [], env: { CGO_ENABLED: '0', GOARCH: 'arm64' }, arch: 'arm64' },
+  'arm64-stripped': { args: ['-ldflags=-s -w'], env: { CGO_ENABLED: '0', GOARCH: 'arm64' }, arch: 'arm64' },
+};
+
+/** This part's own probe (probe/), for as long as test/support/probes.ts is the stub. */
+async function ownProbes(tc: Toolchain): Promise<ProbeBinary[]> {
+  const dir = join(oracleDir, 'probe');
+  const hash = await sourceHash(dir, (await readdir(dir)).sort());
+  const out: ProbeBinary[] = [];
+  for (const [variant, v] of Object.entries(variantFlags) as Array<[ProbeVariant, (typeof variantFlags)[ProbeVariant]]>) {
+    const path = cachePath('dwarf-probes', `${tc.version}-${hash}`, variant);
+    await buildOnce(path, (tmp) => run(tc.go, ['build', ...v.args, '-o', tmp, '.'], { cwd: dir, env: goEnv(tc, v.env) }));
+    out.push({ toolchain: tc, variant, arch: v.arch, path, stripped: variant.endsWith('stripped'), pie: variant === 'pie' });
+  }
+  return out;
+}
+
+/** The matrix's probe binaries; while the shared fixtures are still the stub, this part's own probe built by every matrix toolchain. */
+export async function dwarfProbes(): Promise<ProbeBinary[]> {
+  try {
+    return await probeBinaries();
+  } catch (err) {
+    if (!(err instanceof Error && err.message === 'probe fixtures not built yet')) throw err;
+  }
+  const all: ProbeBinary[] = [];
+  for (const tc of await matrixToolchains()) all.push(...(await ownProbes(tc)));
+  return all;
+}
+
+/** c-probe.c compiled by gcc into each DWARF version and compression style, to cover the forms Go does not emit. */
+export const cVariants = {
+  'dwarf2': ['-gdwarf-2', '-gstrict-dwarf'],
+  'dwarf3': ['-gdwarf-3', '-gstrict-dwarf'],
+  'dwarf4': ['-gdwarf-4'],
+  'dwarf5': ['-gdwarf-5'],
+  'dwarf5-zlib': ['-gdwarf-5', '-gz=zlib'],
+  'dwarf4-zlib-gnu': ['-gdwarf-4', '-gz=zlib-gnu'],
+  'dwarf5-64bit': ['-gdwarf-5', '-gdwarf64'],
+} as const;
+
+export async function cProbe(variant: keyof typeof cVariants): Promise<string> {
+  const hash = await sourceHash(oracleDir, ['c-probe.c']);
+  const out = cachePath('dwarf-c-probes', hash, variant);
+  return buildOnce(out, (tmp) => run('gcc', ['-O0', ...cVariants[variant], '-o', tmp, join(oracleDir, 'c-probe.c')]));
+}
