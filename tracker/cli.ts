@@ -1,0 +1,123 @@
+/**
+ * `offsets-tracker`: regenerates offsets/offsets.json.
+ *   run   [--config FILE] [--source SRC]... [--arch amd64,arm64] [--out FILE] [--shard i/n] [--concurrency N] [--force] [--summary FILE]
+ *   merge PARTIAL... --out FILE
+ * Exit codes: 0 success, 2 partial failure (some jobs failed; the rest is written), 1 error.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { writeFileAtomic } from '../common/atomic-write.js';
+import { GoOffsetsError } from '../common/errors.js';
+import { defaultTablePath } from '../offsets/index.js';
+import type { Arch } from '../offsets/observation.js';
+import { defaultConfigPath, loadConfig } from './config.js';
+import { mergePartials } from './merge.js';
+import { createProgress } from './progress.js';
+import { parseShard, runTracker } from './run.js';
+import { summaryMarkdown, summaryText } from './summary.js';
+
+function parseArchs(value: string): Arch[] {
+  const archs = value.split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of archs) if (a !== 'amd64' && a !== 'arm64') throw new InvalidArgumentError(`unknown arch ${JSON.stringify(a)} (expected amd64, arm64)`);
+  if (!archs.length) throw new InvalidArgumentError('no arch given');
+  return [...new Set(archs)] as Arch[];
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+interface RunFlags {
+  config: string;
+  source?: string[];
+  arch: Arch[];
+  out: string;
+  base?: string;
+  shard?: string;
+  concurrency: number;
+  force?: boolean;
+  summary?: string;
+  goproxy?: string;
+  goMirror?: string;
+  debianMirror?: string;
+  timeout: number;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('offsets-tracker')
+    .description('Regenerates the offsets table from every Go release and tracked module version')
+    .exitOverride()
+    .showHelpAfterError();
+  program
+    .command('run')
+    .description('measure what the table does not hold yet and write it')
+    .option('--config <file>', 'tracker config (JSON, see tracker/schema/config.schema.json)', defaultConfigPath)
+    .option('--source <src...>', 'Go release source: go.dev, debian or dir:GOROOT (repeatable; default go.dev and debian)')
+    .addOption(new Option('--arch <list>', 'comma-separated arches').argParser(parseArchs).default(['amd64', 'arm64'] as Arch[], 'amd64,arm64'))
+    .option('--out <file>', 'table to write (a partial table with --shard)', defaultTablePath())
+    .option('--base <file>', 'existing table to start from (default: --out without --shard, offsets/offsets.json with it)')
+    .option('--shard <i/n>', 'compute only shard i of n (a partial table; combine with `merge`)')
+    .addOption(new Option('--concurrency <n>', 'parallel builds').argParser(parsePositive).default(availableParallelism()))
+    .option('--force', 'redo every job, ignoring the table and the result cache')
+    .option('--summary <file>', 'also write the summary as Markdown (a pull-request body)')
+    .option('--goproxy <list>', 'GOPROXY for module versions (default: the environment)')
+    .option('--go-mirror <url>', 'base URL with the go.dev/dl layout')
+    .option('--debian-mirror <url>', 'Debian mirror (default: from the apt configuration)')
+    .addOption(new Option('--timeout <seconds>', 'per-build timeout').argParser(parsePositive).default(900))
+    .action(async (flags: RunFlags) => {
+      const shard = flags.shard ? parseShard(flags.shard) : undefined;
+      const config = await loadConfig(resolve(flags.config));
+      const out = resolve(flags.out);
+      const progress = createProgress();
+      try {
+        const result = await runTracker({
+          config,
+          sources: flags.source,
+          archs: flags.arch,
+          out,
+          base: flags.base ? resolve(flags.base) : shard ? defaultTablePath() : undefined,
+          shard,
+          concurrency: flags.concurrency,
+          force: flags.force,
+          goproxy: flags.goproxy,
+          goMirror: flags.goMirror,
+          debianMirror: flags.debianMirror,
+          timeoutMs: flags.timeout * 1000,
+          progress,
+        });
+        progress.stop();
+        const s = result.stats;
+        process.stdout.write(`${out}: ${s.jobs} jobs: ${s.fromTable} from the table, ${s.fromCache} from the cache, ${s.built} built, ${s.failed} failed\n`);
+        process.stdout.write(summaryText(result.summary));
+        if (flags.summary) await writeFileAtomic(resolve(flags.summary), summaryMarkdown(result.summary));
+        exitCode = result.exitCode;
+      } finally {
+        progress.stop();
+      }
+    });
+  program
+    .command('merge')
+    .description('combine the partial tables of a sharded run')
+    .argument('<partial...>', 'partial tables written by `run --shard`')
+    .requiredOption('--out <file>', 'table to write')
+    .action(async (partials: string[], flags: { out: string }) => {
+      await mergePartials(partials.map((p) => resolve(p)), resolve(flags.out));
+      process.stdout.write(`${resolve(flags.out)}: merged ${partials.length} partial tables\n`);
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    if (err instanceof GoOffsetsError) {
+      process.stderr.write(`offsets-tracker: ${err.code}: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`offsets-tracker: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
