@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixToolchains, type Toolchain } from '../support/toolchains.js';
 import { startGoDevServer, unreachableUrl, type GoDevServer } from '../support/servers/index.js';
 import { GoDevSource, createReleaseSources, listReleases, goDevGorootDir } from '../../tracker/sources/index.js';
-import { downloadPath } from '../../tracker/fetch/index.js';
+import { download, downloadPath } from '../../tracker/fetch/index.js';
 import { createProgress } from '../../tracker/progress.js';
 
 const run = promisify(execFile);
@@ -82,14 +82,14 @@ describe('go.dev source', () => {
   it('retries a download whose connection drops midway, resuming it, and succeeds', async () => {
     const s = await server({ dropMidway: { afterBytes: 1 << 20, times: 2 } });
     const dir = join(cacheDir, 'drop');
-    const [release] = await new GoDevSource({ mirror: s.url, cacheDir: dir, http: fastRetries }).list();
-    const { goroot } = await release.obtain();
+    const [archive] = s.archives;
+    // download() directly: obtain() would add an extraction the first test already covers.
+    const path = await download(`${s.url}/${archive.filename}`, { ...fastRetries, sha256: archive.sha256, size: archive.size, cacheDir: dir });
+    expect(path).toBe(downloadPath(archive.sha256, dir));
     const archiveRequests = s.requests.filter((r) => r.path.endsWith('.tar.gz'));
     expect(archiveRequests.length).toBe(3);
-    expect(archiveRequests.slice(1).every((r) => r.range?.startsWith('bytes='))).toBe(true);
-    expect(await listTree(join(dir, 'downloads'))).toEqual(['sha256', 'tmp', join('sha256', s.archives[0].sha256)].sort());
-    expect(await listTree(join(dir, 'goroots', 'go.dev'))).toContain(join(s.archives[0].sha256, 'go', 'VERSION'));
-    expect(goroot.startsWith(dir)).toBe(true);
+    expect(archiveRequests.slice(1).map((r) => r.range)).toEqual(['bytes=1048576-' + (archive.size - 1), 'bytes=2097152-' + (archive.size - 1)]);
+    expect(await listTree(join(dir, 'downloads'))).toEqual(['sha256', 'tmp', join('sha256', archive.sha256)].sort());
   });
 
   it('reports a 404 clearly, without retrying it, and keeps nothing', async () => {
