@@ -2,6 +2,7 @@
  * `offsets-tracker`: regenerates offsets/offsets.json.
  *   run   [--config FILE] [--source SRC]... [--arch amd64,arm64] [--out FILE] [--shard i/n] [--concurrency N] [--force] [--summary FILE]
  *   merge PARTIAL... --out FILE
+ *   summarize --base FILE --table FILE [--out FILE]
  * Exit codes: 0 success, 2 partial failure (some jobs failed; the rest is written), 1 error.
  */
 import { availableParallelism } from 'node:os';
@@ -9,13 +10,13 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { GoOffsetsError } from '../common/errors.js';
-import { defaultTablePath } from '../offsets/index.js';
+import { defaultTablePath, loadTable, tableObservations } from '../offsets/index.js';
 import type { Arch } from '../offsets/observation.js';
 import { defaultConfigPath, loadConfig } from './config.js';
 import { mergePartials } from './merge.js';
 import { createProgress } from './progress.js';
 import { parseShard, runTracker } from './run.js';
-import { summaryMarkdown, summaryText } from './summary.js';
+import { summarize, summaryMarkdown, summaryText } from './summary.js';
 
 function parseArchs(value: string): Arch[] {
   const archs = value.split(',').map((a) => a.trim()).filter(Boolean);
@@ -107,6 +108,18 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (partials: string[], flags: { out: string }) => {
       await mergePartials(partials.map((p) => resolve(p)), resolve(flags.out));
       process.stdout.write(`${resolve(flags.out)}: merged ${partials.length} partial tables\n`);
+    });
+  program
+    .command('summarize')
+    .description('what changed between two tables, as Markdown (a pull-request body)')
+    .requiredOption('--base <file>', 'the table before')
+    .requiredOption('--table <file>', 'the table after')
+    .option('--out <file>', 'write the Markdown here instead of stdout')
+    .action(async (flags: { base: string; table: string; out?: string }) => {
+      const [before, after] = await Promise.all([loadTable(resolve(flags.base)), loadTable(resolve(flags.table))]);
+      const markdown = summaryMarkdown(summarize(tableObservations(before), tableObservations(after)));
+      if (flags.out) await writeFileAtomic(resolve(flags.out), markdown);
+      else process.stdout.write(markdown);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });
