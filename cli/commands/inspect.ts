@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { GoBinary, type GoFunction } from '../../gobin/binary.js';
-import { GobinError } from '../../gobin/errors.js';
+import { GoOffsetsError } from '../../common/errors.js';
 import type { ModuleInfo } from '../../gobin/buildinfo.js';
 
 /** `offsets inspect BINARY --json`: what a binary is (the contract tests and tools rely on). */
@@ -82,7 +82,7 @@ function parsePattern(src: string): RegExp {
   try {
     return new RegExp(src);
   } catch (err) {
-    throw new GobinError('ERR_DECODE', `--funcs: invalid regular expression ${JSON.stringify(src)}: ${(err as Error).message}`);
+    throw new GoOffsetsError('ERR_BAD_PATTERN', `--funcs: invalid regular expression ${JSON.stringify(src)}: ${(err as Error).message}`);
   }
 }
 

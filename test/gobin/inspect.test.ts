@@ -1,0 +1,97 @@
+// `offsets inspect`, run as a process: the JSON contract other tools rely on, checked
+// against `go version -m` and the probe's known build flags; text output; bad input exits non-zero.
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { GoBinary } from '../../gobin/index.js';
+import { testProbes } from '../oracle/buildinfo/fallback-probes.js';
+import { goVersionM } from '../oracle/buildinfo/goversion.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const probes = await testProbes();
+
+/** Runs the CLI from its TypeScript source (no build step needed), as `offsets ARGS`. */
+function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const script = `import { main } from ${JSON.stringify(join(root, 'cli/offsets.ts'))}; process.exitCode = await main(${JSON.stringify(args)});`;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('offsets inspect --json', () => {
+  for (const p of probes) {
+    it(`${p.toolchain.version} ${p.variant}`, async () => {
+      const r = await offsets('inspect', p.path, '--json');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const got = JSON.parse(r.stdout);
+      const want = await goVersionM(p.toolchain, p.path);
+      expect(got).toEqual({
+        goVersion: want.goVersion,
+        arch: p.arch,
+        pie: p.pie,
+        stripped: p.stripped,
+        main: want.main && { path: want.main.path, version: want.main.version },
+        modules: want.modules,
+        settings: want.settings,
+      });
+    });
+  }
+});
+
+describe('offsets inspect --funcs', () => {
+  const sample = probes.filter((p) => p.variant === 'stripped' || p.variant === 'arm64-stripped' || p.variant === 'pie');
+  for (const p of sample) {
+    it(`${p.toolchain.version} ${p.variant}: uprobe offsets of net/http.serverHandler.ServeHTTP`, async () => {
+      const r = await offsets('inspect', p.path, '--funcs', '^net/http\\.serverHandler\\.ServeHTTP$', '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const { functions } = JSON.parse(r.stdout);
+      expect(functions).toHaveLength(1);
+      const bin = await GoBinary.open(p.path);
+      const fn = bin.functions().find((f) => f.name === 'net/http.serverHandler.ServeHTTP')!;
+      expect(functions[0]).toEqual({ name: fn.name, entry: `0x${fn.entry.toString(16)}`, fileOffset: fn.fileOffset, returns: bin.returnSites(fn) });
+      expect(bin.elf.fileOffsetToVaddr(functions[0].fileOffset)).toBe(parseInt(functions[0].entry, 16));
+      expect(functions[0].returns.length).toBeGreaterThan(0);
+      for (const ret of functions[0].returns) {
+        expect(ret).toBeGreaterThan(fn.fileOffset);
+        expect(ret).toBeLessThan(fn.fileOffset + (fn.end - fn.entry));
+      }
+    });
+  }
+});
+
+describe('offsets inspect, text and errors', () => {
+  const p = probes.find((q) => q.variant === 'stripped')!;
+  it('prints readable text without --json', async () => {
+    const r = await offsets('inspect', p.path);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Go version  ${p.toolchain.version}`);
+    expect(r.stdout).toContain('stripped    yes');
+    const f = await offsets('inspect', p.path, '--funcs', 'serverHandler\\.ServeHTTP$');
+    expect(f.stdout).toMatch(/^net\/http\.serverHandler\.ServeHTTP\n {2}entry 0x[0-9a-f]+ {2}file offset 0x[0-9a-f]+\n {2}returns 0x/m);
+  });
+  it('--help works', async () => {
+    const r = await offsets('inspect', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--funcs <regexp>');
+  });
+  it('a non-ELF file exits 1 with ERR_NOT_ELF', async () => {
+    const r = await offsets('inspect', join(root, 'package.json'), '--json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/ERR_NOT_ELF/);
+  });
+  it('a non-Go ELF exits 1 with ERR_NOT_GO', async () => {
+    const r = await offsets('inspect', '/bin/true', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERR_NOT_GO/);
+  });
+  it('an invalid --funcs pattern is a typed error', async () => {
+    const r = await offsets('inspect', p.path, '--funcs', '(', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/invalid regular expression/);
+  });
+});
