@@ -1,5 +1,50 @@
 import type { Command } from 'commander';
+import { GoOffsetsError } from '../../common/errors.js';
+import { Dwarf, type FieldOffset } from '../../gobin/dwarf/index.js';
+import { ElfFile } from '../../gobin/elf.js';
 
+interface DwarfCommandOptions {
+  json?: boolean;
+  all?: boolean;
+}
+
+/**
+ * `offsets dwarf BINARY SELECTOR... [--json]` and `offsets dwarf BINARY --all`:
+ * struct field offsets from a binary's DWARF. The JSON shape is a contract
+ * other tools rely on: [{"type","field","offset","size"}], offset and size
+ * null for an absent type or field.
+ */
 export function registerDwarf(program: Command): void {
-  program.command('dwarf').description('(not yet implemented)');
+  program
+    .command('dwarf')
+    .description('struct field offsets from a Go binary\'s DWARF (pkgpath.Type.field selectors, or --all)')
+    .argument('<binary>', 'ELF binary built without -w')
+    .argument('[selectors...]', 'fields as pkgpath.Type.field, e.g. net/http.Request.ctx')
+    .option('--json', 'print JSON: [{"type","field","offset","size"}]')
+    .option('--all', 'every member of every struct')
+    .action(async (binary: string, selectors: string[], opts: DwarfCommandOptions) => {
+      if (!opts.all && selectors.length === 0) {
+        throw new GoOffsetsError('ERR_USAGE', 'give at least one pkgpath.Type.field selector, or --all');
+      }
+      const elf = await ElfFile.open(binary).catch((err: NodeJS.ErrnoException) => {
+        throw new GoOffsetsError('ERR_OPEN', `${binary}: cannot read: ${err.code ?? err.message}`, { cause: err });
+      });
+      const dwarf = Dwarf.fromElf(elf);
+      const rows: FieldOffset[] = opts.all ? allFields(dwarf) : selectors.map((s) => dwarf.field(s));
+      process.stdout.write(opts.json ? `${JSON.stringify(rows)}\n` : table(rows));
+    });
+}
+
+function allFields(dwarf: Dwarf): FieldOffset[] {
+  const rows: FieldOffset[] = [];
+  for (const s of dwarf.structs()) {
+    for (const m of s.members) rows.push({ type: s.name, field: m.name, offset: m.offset, size: m.size });
+  }
+  return rows;
+}
+
+function table(rows: FieldOffset[]): string {
+  const cells = [['TYPE', 'FIELD', 'OFFSET', 'SIZE'], ...rows.map((r) => [r.type, r.field, r.offset === null ? '-' : String(r.offset), r.size === null ? '-' : String(r.size)])];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...cells.map((c) => c[i].length)));
+  return cells.map((c) => c.map((v, i) => (i >= 2 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
 }

@@ -45,14 +45,17 @@ describe('DWARF reader = Go debug/dwarf, every struct of every probe', () => {
         const byName = new Map(oracle.map((s) => [s.name, s]));
         const dwarf = Dwarf.fromElf(elf);
         expect(dwarf.pointerSize).toBe(8);
-        for (const sel of ['net/http.Request.ctx', 'runtime.g.goid', 'main.Outer.Name', 'main.Outer.Inner', 'net/http.Request.nonexistent']) {
+        for (const sel of ['net/http.Request.ctx', 'runtime.g.goid', 'main.Handler.Hits', 'main.Outer.Inner', 'net/http.Request.nonexistent']) {
           const dot = sel.lastIndexOf('.');
           const want = byName.get(sel.slice(0, dot))?.members.find((m) => m.name === sel.slice(dot + 1));
           expect(dwarf.field(sel)).toEqual({ type: sel.slice(0, dot), field: sel.slice(dot + 1), offset: want?.offset ?? null, size: want?.size ?? null });
         }
         expect(dwarf.field('net/http.Request.ctx').offset).not.toBeNull();
-        expect(dwarf.findStruct('main.Outer')?.members.filter((m) => m.embedded).map((m) => m.name)).toEqual(['Inner', 'Request']);
-        if (byName.has('main.Pair[int,string]')) expect(dwarf.findStruct('main.Pair[int,string]')).toEqual(byName.get('main.Pair[int,string]'));
+        // The whole-binary comparison checks Go's embedded-field flag only if some member carries it.
+        expect(oracle.some((st) => st.members.some((m) => m.embedded))).toBe(true);
+        const generic = oracle.find((st) => st.name.startsWith('main.Pair['));
+        if (Number(p.toolchain.minor.split('.')[1]) >= 18) expect(generic).toBeDefined();
+        if (generic) expect(dwarf.findStruct(generic.name)).toEqual(generic);
         expect(dwarf.findStruct('no/such.Type')).toBeUndefined();
         expect(dwarf.field('no/such.Type.f')).toEqual({ type: 'no/such.Type', field: 'f', offset: null, size: null });
         // Go's linker emits every type into the runtime unit: a lookup skims it and nothing else, except for a miss.
