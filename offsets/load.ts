@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { TableError } from './errors.js';
 import { TABLE_FORMAT, TABLE_FORMAT_VERSION, type OffsetsTable } from './format.js';
 import { tableModel } from './model.js';
-import schema from './table.schema.json' with { type: 'json' };
+import { validate as generatedValidate } from './table-validator.generated.js';
 
-let validator: ValidateFunction | undefined;
+/** offsets/table.schema.json, compiled ahead of time (offsets/generate-validator.ts). */
+const validator = generatedValidate as unknown as ((doc: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 function validate(doc: unknown): doc is OffsetsTable {
-  validator ??= new Ajv({ allErrors: false, strict: true }).compile(schema);
   return validator(doc);
 }
 
@@ -35,7 +35,7 @@ export function parseTable(text: string, origin = 'table'): OffsetsTable {
     );
   }
   if (!validate(doc)) {
-    const e = validator!.errors?.[0];
+    const e = validator.errors?.[0];
     throw new TableError('ERR_TABLE_SCHEMA', `${origin}: violates the table schema at ${e?.instancePath || '/'}: ${e?.message ?? 'invalid'}`);
   }
   try {

@@ -83,3 +83,10 @@ describe('loadTable', () => {
     await expect(loadTable(path)).rejects.toMatchObject({ code: 'ERR_TABLE_READ', message: expect.stringContaining(path) });
   });
 });
+
+describe('the precompiled schema validator', () => {
+  it('is generated from the current offsets/table.schema.json', async () => {
+    const { generateValidatorSource, VALIDATOR_PATH } = await import('../../offsets/generate-validator.js');
+    expect(await readFile(VALIDATOR_PATH, 'utf8')).toBe(await generateValidatorSource());
+  });
+});
