@@ -1,0 +1,85 @@
+// The CLI as users run it: exit codes 0 / 2 / 1, messages naming what is wrong, --summary Markdown, merge.
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../tracker/cli.js';
+import { matrix, stdConfig, tempDir } from './tracker-helpers.js';
+
+let dir: string;
+let configPath: string;
+let stderr: string;
+let stdout: string;
+
+beforeAll(async () => {
+  dir = await tempDir('cli');
+  configPath = (await stdConfig(dir)).path;
+});
+
+async function run(...argv: string[]): Promise<number> {
+  stderr = '';
+  stdout = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  try {
+    return await main(argv);
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('offsets-tracker CLI', () => {
+  it('exits 1 and points at the bad entry of an invalid config, writing nothing', async () => {
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ modules: [{ module: 'std', packages: [{ path: 'net/http', structs: [{ name: 'Request', fields: ['ctx', 7] }] }] }] }));
+    const out = join(dir, 'never.json');
+    expect(await run('run', '--config', bad, '--source', 'dir:/nonexistent', '--out', out)).toBe(1);
+    expect(stderr).toContain('ERR_CONFIG');
+    expect(stderr).toContain('/modules/0/packages/0/structs/0/fields/1');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('exits 1 on bad flags', async () => {
+    expect(await run('run', '--arch', 'mips')).toBe(1);
+    expect(stderr).toContain('unknown arch "mips"');
+    expect(await run('run', '--config', configPath, '--shard', '3/2')).toBe(1);
+    expect(stderr).toContain('ERR_BAD_SHARD');
+    expect(await run('run', '--concurrency', '0')).toBe(1);
+    expect(await run('merge', '--out', join(dir, 'm.json'))).toBe(1);
+    expect(await run('run', '--config', configPath, '--source', 'ftp:nowhere', '--out', join(dir, 'x.json'))).toBe(1);
+    expect(stderr).toContain('ERR_SOURCE_SPEC');
+  });
+
+  it('exits 2 when a job fails, and still writes the table and the summary', async () => {
+    const goroot = join(dir, 'broken-go');
+    await mkdir(join(goroot, 'bin'), { recursive: true });
+    await writeFile(join(goroot, 'VERSION'), 'go1.17.13\n');
+    await writeFile(join(goroot, 'bin', 'go'), '#!/bin/sh\nexit 1\n');
+    await chmod(join(goroot, 'bin', 'go'), 0o755);
+    const out = join(dir, 'failed.json');
+    const summary = join(dir, 'failed.md');
+    expect(await run('run', '--config', configPath, '--source', `dir:${goroot}`, '--arch', 'amd64', '--out', out, '--summary', summary)).toBe(2);
+    expect(await readFile(out, 'utf8')).toContain('"failed"');
+    const md = await readFile(summary, 'utf8');
+    expect(md).toContain('## Offsets table update');
+    expect(md).toMatch(/### Failures \(retried next run\) \(\d+\)/);
+  });
+
+  it('exits 0 on success, prints the summary, and merge/summarize work on its output', async () => {
+    const tc = (await matrix()).find((t) => t.minor === '1.19') ?? (await matrix())[0];
+    const out = join(dir, 'ok.json');
+    const summary = join(dir, 'ok.md');
+    expect(await run('run', '--config', configPath, '--source', `dir:${tc.goroot}`, '--arch', 'amd64', '--out', out, '--summary', summary)).toBe(0);
+    expect(stdout).toContain(`new versions: 1 (std@${tc.version})`);
+    expect(await readFile(summary, 'utf8')).toContain(`std@${tc.version}`);
+    const merged = join(dir, 'merged.json');
+    expect(await run('merge', out, '--out', merged)).toBe(0);
+    expect(await readFile(merged, 'utf8')).toBe(await readFile(out, 'utf8'));
+    expect(await run('summarize', '--base', join(dir, 'failed.json'), '--table', out)).toBe(0);
+    expect(stdout).toContain('### New versions');
+    expect(await run('merge', join(dir, 'missing.json'), '--out', merged)).toBe(1);
+    expect(stderr).toContain('ERR_TABLE_READ');
+  });
+});
