@@ -1,11 +1,11 @@
-// Listing every function of a stripped Go binary (the largest stripped probe): gobin's
+// Listing every function of a stripped Go binary (the stripped probe of the newest toolchain): gobin's
 // pclntab reader against Go's debug/gosym doing the same work, in the same run.
 // Both sides start from the file's bytes in memory and parse the ELF each iteration.
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { ElfFile, GoBinary } from '../gobin/index.js';
-import { testProbes } from '../test/oracle/buildinfo/fallback-probes.js';
+import { probeFor } from '../test/oracle/buildinfo/fallback-probes.js';
 import { gosymOracle } from '../test/oracle/gosym/oracle.js';
 import { matrixToolchains } from '../test/support/toolchains.js';
 
@@ -15,10 +15,9 @@ const ITERATIONS = 30;
 export async function run(): Promise<void> {
   const toolchains = await matrixToolchains();
   const newest = toolchains[toolchains.length - 1];
-  const candidates = (await testProbes()).filter((p) => p.variant === 'stripped' && p.toolchain.version === newest.version);
-  if (candidates.length === 0) throw new Error(`no stripped probe built with ${newest.version}`);
-  const sized = await Promise.all(candidates.map(async (p) => ({ p, size: (await stat(p.path)).size })));
-  const { p, size } = sized.sort((a, b) => b.size - a.size)[0];
+  // The probe is the same program for every toolchain; the newest toolchain's stripped build is the one gosym reads natively.
+  const p = await probeFor(newest, 'stripped');
+  const { size } = await stat(p.path);
   const data = new Uint8Array(await readFile(p.path));
 
   // Warm up the JIT, then time ITERATIONS full reads.

@@ -31,6 +31,18 @@ export function testProbes(): Promise<ProbeBinary[]> {
   return (memo ??= load());
 }
 
+/** One probe (the shared fixture when it exists, else built here): for benchmarks that need only one. */
+export async function probeFor(tc: Toolchain, variant: ProbeVariant): Promise<ProbeBinary> {
+  try {
+    const found = (await probeBinaries()).find((p) => p.toolchain.version === tc.version && p.variant === variant);
+    if (found) return found;
+    throw new Error(`no ${variant} probe for ${tc.version} among the shared fixtures`);
+  } catch (err) {
+    if (!(err instanceof Error && /not built yet/.test(err.message))) throw err;
+  }
+  return buildProbe(tc, variant);
+}
+
 async function load(): Promise<ProbeBinary[]> {
   try {
     return await probeBinaries();
