@@ -71,7 +71,7 @@ export async function buildApp(tc: Toolchain, variant: AppVariant): Promise<stri
   const tmp = `${out}.${process.pid}.tmp`;
   await run(tc.go, ['build', ...flags, '-o', tmp, '.'], {
     cwd: APP_SRC,
-    env: goEnv(tc, { CGO_ENABLED: '0', GOCACHE: cachePath('agent', 'gocache', tc.version), GO111MODULE: 'on' }),
+    env: goEnv(tc, { CGO_ENABLED: '0' }),
   });
   await rename(tmp, out);
   return out;
@@ -82,7 +82,7 @@ export async function buildApp(tc: Toolchain, variant: AppVariant): Promise<stri
  * the DWARF of the non-stripped build with the same toolchain. `omit` leaves
  * fields out, to test refusals.
  */
-export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[] = []): Promise<string> {
+export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[] = [], asVersion = tc.version): Promise<string> {
   const plain = await GoBinary.open(await buildApp(tc, 'plain'));
   const dwarf = plain.dwarf();
   if (!dwarf) throw new Error(`${tc.version}: the plain build has no DWARF`);
@@ -91,7 +91,7 @@ export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[]
     .map((field) => {
       const offset = dwarf.field(field).offset;
       if (offset === null) throw new Error(`${tc.version}: ${field} not in DWARF`);
-      return { module: 'std', version: tc.version, source: 'dir', arch: 'amd64', field, result: { status: 'ok', offset } };
+      return { module: 'std', version: asVersion, source: 'dir', arch: 'amd64', field, result: { status: 'ok', offset } };
     });
   await writeFile(file, serializeTable(buildTable(observations)));
   return file;
@@ -183,12 +183,10 @@ export async function waitFor(check: () => boolean, what: string, ms = 10_000): 
   }
 }
 
-/** Uprobe perf links the kernel lists (bpftool), to check that nothing is left attached. */
-export async function uprobeLinksFor(binaryPath: string): Promise<number> {
+/** Ids of the perf-event (uprobe) links the kernel lists (bpftool), to check that none is left attached. */
+export async function listUprobeLinks(): Promise<number[]> {
   const { stdout } = await run('bpftool', ['-j', 'link', 'list']);
-  const links = JSON.parse(stdout) as { type: string; prog_id: number; [k: string]: unknown }[];
-  void binaryPath;
-  return links.filter((l) => l.type === 'perf_event').length;
+  return (JSON.parse(stdout) as { id: number; type: string }[]).filter((l) => l.type === 'perf_event').map((l) => l.id);
 }
 
 export async function tempFile(name: string): Promise<string> {
