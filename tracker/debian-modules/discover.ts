@@ -9,6 +9,7 @@ import type { FetchOptions } from '../../debian/http.js';
 import { fetchPackageIndex, type PackageStanza } from '../../debian/packages.js';
 import { withinBounds, type TrackedModule } from '../config.js';
 import { SuitePackages } from './depends.js';
+import { DebianModuleError } from './errors.js';
 import { candidatePackageNames } from './naming.js';
 import { goVersionFromDebian, type GoVersionFromDebian } from './version.js';
 
@@ -50,6 +51,11 @@ export function packageFor(module: string, pkgs: SuitePackages, override?: strin
  * bounds (snapshots are kept, marked as such, for the caller to report).
  */
 export function discoverIn(modules: TrackedModule[], all: SuitePackages[], packages: Record<string, string> = {}): DiscoveredVersion[] {
+  for (const [module, name] of Object.entries(packages)) {
+    if (!all.some((pkgs) => pkgs.byName.has(name))) {
+      throw new DebianModuleError('ERR_DEBIAN_MODULE_PACKAGE', `Debian package ${JSON.stringify(name)} configured for ${module} is in none of the suites ${all.map((p) => p.suite).join(', ')}`);
+    }
+  }
   const out: DiscoveredVersion[] = [];
   for (const pkgs of all) {
     for (const m of modules) {
