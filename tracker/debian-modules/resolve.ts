@@ -72,26 +72,36 @@ export async function resolveImportGraph(req: ResolveRequest): Promise<ResolvedT
       }
       return { suite: req.pkgs.suite, chosen, gopath, provider, triedAndRejected: [...rejected.keys()], outsideDepends };
     }
-    // Groups of the chosen packages' Depends that no chosen package satisfies yet, in order.
-    const groups = chosen.flatMap((c) => req.pkgs.depends(c));
-    const open = groups.filter((g) => !g.some((alt) => isChosen(alt.name)));
-    const alternatives = open.flatMap((g) => g.map((alt) => req.pkgs.resolve(alt.name)).filter((p): p is PackageStanza => p !== undefined));
-    // Alternatives of satisfied groups: never chosen on top (they would install the same paths again).
-    const excluded = new Set(groups.filter((g) => !open.includes(g)).flatMap((g) => g.map((alt) => req.pkgs.resolve(alt.name)?.package ?? alt.name)));
-    const path = missing[0];
-    const pick = await choose(path, alternatives, excluded, req, rejected);
-    if (!pick) {
-      throw new DebianModuleError(
-        'ERR_DEBIAN_MODULE_IMPORT',
-        `${req.pkgs.suite}: import path ${path} (needed by the probe of ${req.root.package} ${req.root.version}) is in no package that the Depends of ${chosen.map((c) => c.package).join(', ')} allow, nor in a package of the suite named by the convention`,
-      );
+    // Satisfy every missing path of this round; a package picked for one path may provide the next.
+    const picked: string[] = [];
+    for (const path of missing) {
+      if (await someProvides(picked, path)) continue;
+      // Groups of the chosen packages' Depends that no chosen package satisfies yet, in order.
+      const groups = chosen.flatMap((c) => req.pkgs.depends(c));
+      const open = groups.filter((g) => !g.some((alt) => isChosen(alt.name)));
+      const alternatives = open.flatMap((g) => g.map((alt) => req.pkgs.resolve(alt.name)).filter((p): p is PackageStanza => p !== undefined));
+      // Alternatives of satisfied groups: never chosen on top (they would install the same paths again).
+      const excluded = new Set(groups.filter((g) => !open.includes(g)).flatMap((g) => g.map((alt) => req.pkgs.resolve(alt.name)?.package ?? alt.name)));
+      const pick = await choose(path, alternatives, excluded, req, rejected);
+      if (!pick) {
+        throw new DebianModuleError(
+          'ERR_DEBIAN_MODULE_IMPORT',
+          `${req.pkgs.suite}: import path ${path} (needed by the probe of ${req.root.package} ${req.root.version}) is in no package that the Depends of ${chosen.map((c) => c.package).join(', ')} allow, nor in a package of the suite named by the convention`,
+        );
+      }
+      if (pick.outsideDepends) outsideDepends.push(`${pick.pkg.package} for ${path}`);
+      chosen.push(pick.pkg);
+      gopath.push(pick.entry);
+      picked.push(pick.entry);
+      rejected.delete(pick.pkg.package);
     }
-    if (pick.outsideDepends) outsideDepends.push(`${pick.pkg.package} for ${path}`);
-    chosen.push(pick.pkg);
-    gopath.push(pick.entry);
-    rejected.delete(pick.pkg.package);
   }
   throw new DebianModuleError('ERR_DEBIAN_MODULE_IMPORT', `${req.pkgs.suite}: ${req.root.package}: import graph not complete after ${MAX_ROUNDS} rounds`);
+}
+
+async function someProvides(entries: string[], path: string): Promise<boolean> {
+  for (const e of entries) if (await providesImport(e, path)) return true;
+  return false;
 }
 
 /**
