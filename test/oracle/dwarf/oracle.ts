@@ -43,9 +43,17 @@ export async function oracleBinary(tc: Toolchain): Promise<string> {
   return buildOnce(out, (tmp) => run(tc.go, ['build', '-o', tmp, '.'], { cwd: oracleDir, env: goEnv(tc, { CGO_ENABLED: '0' }) }));
 }
 
-export async function runOracle(tc: Toolchain, binary: string): Promise<StructType[]> {
-  const { stdout } = await run(await oracleBinary(tc), [binary], { maxBuffer: 1 << 30 });
-  return JSON.parse(stdout) as StructType[];
+const oracleRuns = new Map<string, Promise<StructType[]>>();
+
+/** The oracle's structs for `binary`, run once per test file and binary. */
+export function runOracle(tc: Toolchain, binary: string): Promise<StructType[]> {
+  const key = `${tc.version}\0${binary}`;
+  let result = oracleRuns.get(key);
+  if (!result) {
+    result = oracleBinary(tc).then(async (oracle) => JSON.parse((await run(oracle, [binary], { maxBuffer: 1 << 30 })).stdout) as StructType[]);
+    oracleRuns.set(key, result);
+  }
+  return result;
 }
 
 const variantFlags: Record<ProbeVariant, { args: string[]; env: Record<string, string>; arch: 'amd64' | 'arm64' }> = {
