@@ -32,6 +32,12 @@ export function reportError(prog: string, err: unknown): number {
     process.stderr.write(`${prog}: ${err.code}: ${err.message}\n`);
     return 1;
   }
+  // A system error from Node (ENOENT, EACCES, EISDIR…) is about the input the user named, not a bug.
+  const sys = err as NodeJS.ErrnoException;
+  if (sys instanceof Error && typeof sys.code === 'string' && /^E[A-Z]+$/.test(sys.code)) {
+    process.stderr.write(`${prog}: ${sys.code}: ${sys.message}\n`);
+    return 1;
+  }
   process.stderr.write(`${prog}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 70;
 }
