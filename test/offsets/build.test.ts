@@ -59,3 +59,40 @@ describe('buildTable', () => {
     expect(() => buildTable([{ ...base, ...patch } as Observation])).toThrow(expect.objectContaining({ code: 'ERR_BAD_OBSERVATION' }));
   });
 });
+
+describe('regeneration diffs', () => {
+  /** Lines added and removed from a to b, counted as multisets (repeated lines count each time). */
+  function lineDiff(a: string, b: string): { added: string[]; removed: string[] } {
+    const count = new Map<string, number>();
+    for (const l of a.split('\n')) count.set(l, (count.get(l) ?? 0) + 1);
+    const added: string[] = [];
+    for (const l of b.split('\n')) {
+      const n = count.get(l) ?? 0;
+      if (n > 0) count.set(l, n - 1);
+      else added.push(l.trim());
+    }
+    const removed = [...count].flatMap(([l, n]) => Array<string>(n).fill(l.trim()));
+    return { added, removed };
+  }
+  const versions = ['go1.21.0', 'go1.21.1', 'go1.21.3', 'go1.22.0', 'go1.22.1'];
+  const fields = ['net/http.Request.ctx', 'net/http.Request.Host', 'runtime.g.goid'];
+  const obsFor = (vs: string[], value: (v: string, f: string) => number) =>
+    vs.flatMap((version) => fields.map((field): Observation => ({ ...base, version, field, result: { status: 'ok', offset: value(version, field) } })));
+  const layout = (v: string, f: string) => (f === 'net/http.Request.ctx' && v >= 'go1.22' ? 240 : 232);
+
+  it('a newly scanned version inside a run adds one line: its version entry', () => {
+    const before = serializeTable(buildTable(obsFor(versions, layout)));
+    const after = serializeTable(buildTable(obsFor([...versions, 'go1.21.2'], layout)));
+    expect(lineDiff(before, after)).toEqual({ added: ['["go1.21.2","go.dev"],'], removed: [] });
+  });
+
+  it('a real change shows as the runs it splits, nothing else', () => {
+    const before = serializeTable(buildTable(obsFor(versions, layout)));
+    const changed = (v: string, f: string) => (f === 'runtime.g.goid' && v === 'go1.22.1' ? 160 : layout(v, f));
+    const after = serializeTable(buildTable(obsFor(versions, changed)));
+    expect(lineDiff(before, after)).toEqual({
+      added: ['["go1.21.0","go1.22.0",232],', '["go1.22.1","go1.22.1",160]'],
+      removed: ['["go1.21.0","go1.22.1",232]'],
+    });
+  });
+});
