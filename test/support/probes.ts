@@ -1,5 +1,17 @@
-// API stub: the Debian engineer replaces this with the real probe fixtures for every toolchain and variant.
-import type { Toolchain } from './toolchains.js';
+// The probe binaries every reader test runs against: test/fixtures/probe built by
+// each toolchain of the matrix in each variant, cached under cacheRoot()/probes/
+// by (toolchain version, fixture source hash, variant).
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pLimit from 'p-limit';
+import { cachePath } from '../../common/cache-dir.js';
+import { goEnv, matrixToolchains, type Toolchain } from './toolchains.js';
+
+const run = promisify(execFile);
 
 export type ProbeVariant = 'plain' | 'stripped' | 'pie' | 'external' | 'arm64' | 'arm64-stripped';
 
@@ -13,7 +25,95 @@ export interface ProbeBinary {
   pie: boolean;
 }
 
-/** Every probe binary of the matrix, built once and cached by toolchain, source hash and variant. */
-export async function probeBinaries(): Promise<ProbeBinary[]> {
-  throw new Error('probe fixtures not built yet');
+interface VariantSpec {
+  arch: 'amd64' | 'arm64';
+  args: string[];
+  env: Record<string, string>;
+  stripped: boolean;
+  pie: boolean;
+}
+
+/** How each variant is built. Only `external` uses cgo (and so gcc and the system linker). */
+export const VARIANTS: Record<ProbeVariant, VariantSpec> = {
+  plain: { arch: 'amd64', args: [], env: { CGO_ENABLED: '0' }, stripped: false, pie: false },
+  stripped: { arch: 'amd64', args: ['-ldflags=-s -w'], env: { CGO_ENABLED: '0' }, stripped: true, pie: false },
+  pie: { arch: 'amd64', args: ['-buildmode=pie'], env: { CGO_ENABLED: '0' }, stripped: false, pie: true },
+  external: { arch: 'amd64', args: ['-ldflags=-linkmode=external'], env: { CGO_ENABLED: '1' }, stripped: false, pie: false },
+  arm64: { arch: 'arm64', args: [], env: { CGO_ENABLED: '0' }, stripped: false, pie: false },
+  'arm64-stripped': { arch: 'arm64', args: ['-ldflags=-s -w'], env: { CGO_ENABLED: '0' }, stripped: true, pie: false },
+};
+
+export const PROBE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'probe');
+
+/** sha256 over the fixture's file names and contents (the probe cache key). */
+export async function probeSourceHash(): Promise<string> {
+  const h = createHash('sha256');
+  for (const name of (await readdir(PROBE_DIR)).sort()) {
+    h.update(`${name}\0`).update(await readFile(join(PROBE_DIR, name))).update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+function minorOf(tc: Toolchain): number {
+  return Number(tc.minor.split('.')[1]);
+}
+
+/** `go build` arguments for a variant; -buildvcs=false (1.18+) keeps the repo's git state out of the binary. */
+function buildArgs(tc: Toolchain, spec: VariantSpec, out: string): string[] {
+  return ['build', ...(minorOf(tc) >= 18 ? ['-buildvcs=false'] : []), ...spec.args, '-o', out, '.'];
+}
+
+export function probePath(tc: Toolchain, variant: ProbeVariant, srcHash: string): string {
+  const spec = createHash('sha256').update(JSON.stringify(VARIANTS[variant])).digest('hex').slice(0, 8);
+  return cachePath('probes', tc.version, `${srcHash}-${spec}`, variant, 'probe');
+}
+
+/** Builds one probe (unless cached) into a temp path renamed into place when the build succeeded. */
+export async function buildProbe(tc: Toolchain, variant: ProbeVariant, srcHash: string): Promise<ProbeBinary> {
+  const spec = VARIANTS[variant];
+  const path = probePath(tc, variant, srcHash);
+  const result: ProbeBinary = { toolchain: tc, variant, arch: spec.arch, path, stripped: spec.stripped, pie: spec.pie };
+  if (await stat(path).catch(() => undefined)) return result;
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await run(tc.go, buildArgs(tc, spec, tmp), {
+      cwd: PROBE_DIR,
+      env: goEnv(tc, { GOOS: 'linux', GOARCH: spec.arch, ...spec.env }),
+      maxBuffer: 16 << 20,
+    });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${tc.version} could not build the ${variant} probe: ${(e.stderr || e.message).trim()}`, { cause: err });
+  }
+  return result;
+}
+
+/** Variants a toolchain is built in: all of them (the host is amd64, so `external` always applies). */
+export function variantsFor(_tc: Toolchain): ProbeVariant[] {
+  return Object.keys(VARIANTS) as ProbeVariant[];
+}
+
+let memo: Promise<ProbeBinary[]> | undefined;
+
+/**
+ * Every probe binary of the matrix, built once and cached by toolchain, source hash
+ * and variant. Any build that fails makes this throw, naming every failed build.
+ */
+export function probeBinaries(): Promise<ProbeBinary[]> {
+  memo ??= (async () => {
+    const srcHash = await probeSourceHash();
+    const limit = pLimit(2);
+    const jobs: Promise<ProbeBinary>[] = [];
+    for (const tc of await matrixToolchains()) {
+      for (const v of variantsFor(tc)) jobs.push(limit(() => buildProbe(tc, v, srcHash)));
+    }
+    const settled = await Promise.allSettled(jobs);
+    const failed = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));
+    if (failed.length) throw new Error(`${failed.length} probe build(s) failed:\n${failed.join('\n')}`);
+    return settled.map((s) => (s as PromiseFulfilledResult<ProbeBinary>).value);
+  })();
+  return memo;
 }
