@@ -10,7 +10,7 @@ export interface BinaryModule {
   path: string;
   version?: string;
   /** A replace directive: the replacement's version is the one compiled in (none for a local directory). */
-  replace?: { path: string; version?: string };
+  replace?: { path: string; version?: string } | null;
 }
 
 export interface BinaryDescription {

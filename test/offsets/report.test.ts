@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildTable, lookupForBinary, owningModule, tableReport } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
+import type { ModuleInfo } from '../../gobin/modinfo.js';
 
 const grpcField = 'google.golang.org/grpc/internal/transport.Stream.id';
 const otelField = 'go.opentelemetry.io/otel/sdk/trace.recordingSpan.name';
@@ -53,5 +54,15 @@ describe('tableReport', () => {
     expect(lookupForBinary(table, grpcField, binary)).toMatchObject({ status: 'unknown', offset: null });
     expect(lookupForBinary(table, 'net/http.Request.ctx', binary)).toMatchObject({ status: 'scanned', offset: 232 });
     expect(lookupForBinary(table, otelField, binary)).toBeUndefined();
+  });
+});
+
+describe('tableReport with buildinfo as gobin reads it', () => {
+  it('accepts ModuleInfo (replace: null) directly', () => {
+    const modules: ModuleInfo[] = [
+      { path: 'google.golang.org/grpc', version: 'v1.60.2', sum: 'h1:x', replace: null },
+    ];
+    const report = tableReport(table, { goVersion: 'go1.21.3', arch: 'amd64', modules });
+    expect(report.fields.find((f) => f.field === grpcField)).toMatchObject({ status: 'scanned', offset: 8 });
   });
 });
