@@ -83,17 +83,19 @@ export async function resolveImportGraph(req: ResolveRequest): Promise<ResolvedT
       // Alternatives of satisfied groups: never chosen on top (they would install the same paths again).
       const excluded = new Set(groups.filter((g) => !open.includes(g)).flatMap((g) => g.map((alt) => req.pkgs.resolve(alt.name)?.package ?? alt.name)));
       const pick = await choose(path, alternatives, excluded, req, rejected);
-      if (!pick) {
-        throw new DebianModuleError(
-          'ERR_DEBIAN_MODULE_IMPORT',
-          `${req.pkgs.suite}: import path ${path} (needed by the probe of ${req.root.package} ${req.root.version}) is in no package that the Depends of ${chosen.map((c) => c.package).join(', ')} allow, nor in a package of the suite named by the convention`,
-        );
-      }
+      // Not (yet) allowed: a package picked later in this round may bring the Depends that allow it.
+      if (!pick) continue;
       if (pick.outsideDepends) outsideDepends.push(`${pick.pkg.package} for ${path}`);
       chosen.push(pick.pkg);
       gopath.push(pick.entry);
       picked.push(pick.entry);
       rejected.delete(pick.pkg.package);
+    }
+    if (picked.length === 0) {
+      throw new DebianModuleError(
+        'ERR_DEBIAN_MODULE_IMPORT',
+        `${req.pkgs.suite}: import path ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}, needed by the probe of ${req.root.package} ${req.root.version}, is in no package that the Depends of ${chosen.map((c) => c.package).join(', ')} allow, nor in a package of the suite named by the convention`,
+      );
     }
   }
   throw new DebianModuleError('ERR_DEBIAN_MODULE_IMPORT', `${req.pkgs.suite}: ${req.root.package}: import graph not complete after ${MAX_ROUNDS} rounds`);
