@@ -2,7 +2,25 @@
  * Decoding of the ring buffer records (struct span in bpf/span.h), and the
  * conversion of their monotonic timestamps to wall-clock time.
  */
-export const SPAN_RECORD_SIZE = 8 * 4 + 4 * 6 + 16 + 128 + 64;
+/** Byte offset of each member of struct span; test/agent checks it against the objects' BTF. */
+export const SPAN_LAYOUT = {
+  start_ns: 0,
+  end_ns: 8,
+  goid: 16,
+  status: 24,
+  pid: 32,
+  kind: 36,
+  method_len: 40,
+  path_len: 44,
+  host_len: 48,
+  method: 56,
+  path: 72,
+  host: 200,
+} as const;
+const METHOD_MAX = 16;
+const PATH_MAX = 128;
+const HOST_MAX = 64;
+export const SPAN_RECORD_SIZE = SPAN_LAYOUT.host + HOST_MAX;
 const KIND_SERVER = 1;
 const KIND_CLIENT = 2;
 
@@ -39,29 +57,22 @@ export function decodeSpans(batch: Buffer, wallOffsetNs: bigint): Span[] {
 }
 
 function decodeSpan(r: Buffer, wallOffsetNs: bigint): Span {
-  const start = r.readBigUInt64LE(0);
-  const end = r.readBigUInt64LE(8);
-  const goid = r.readBigUInt64LE(16);
-  const status = r.readBigInt64LE(24);
-  const pid = r.readUInt32LE(32);
-  const kind = r.readUInt32LE(36);
-  const methodLen = r.readUInt32LE(40);
-  const pathLen = r.readUInt32LE(44);
-  const hostLen = r.readUInt32LE(48);
-  const method = r.toString('latin1', 56, 56 + Math.min(methodLen, 16));
-  const path = r.toString('latin1', 72, 72 + Math.min(pathLen, 128));
+  const L = SPAN_LAYOUT;
+  const text = (at: number, len: number, max: number) => r.toString('latin1', at, at + Math.min(len, max));
+  const kind = r.readUInt32LE(L.kind);
+  const status = r.readBigInt64LE(L.status);
   const span: Span = {
     kind: kind === KIND_CLIENT ? 'client' : 'server',
-    method,
-    path,
+    method: text(L.method, r.readUInt32LE(L.method_len), METHOD_MAX),
+    path: text(L.path, r.readUInt32LE(L.path_len), PATH_MAX),
     // The server's status is 0 when the handler wrote nothing: net/http then answers 200.
     status: kind === KIND_SERVER && status === 0n ? 200 : Number(status),
-    startNs: start + wallOffsetNs,
-    endNs: end + wallOffsetNs,
-    goid: Number(goid),
-    pid,
+    startNs: r.readBigUInt64LE(L.start_ns) + wallOffsetNs,
+    endNs: r.readBigUInt64LE(L.end_ns) + wallOffsetNs,
+    goid: Number(r.readBigUInt64LE(L.goid)),
+    pid: r.readUInt32LE(L.pid),
   };
-  if (kind === KIND_CLIENT) span.host = r.toString('latin1', 200, 200 + Math.min(hostLen, 64));
+  if (kind === KIND_CLIENT) span.host = text(L.host, r.readUInt32LE(L.host_len), HOST_MAX);
   return span;
 }
 

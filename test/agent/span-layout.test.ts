@@ -1,0 +1,52 @@
+// The ring buffer record is declared twice: struct span in bpf/span.h and
+// SPAN_LAYOUT in agent/span.ts. The compiled objects' BTF is the truth.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeSpans, SPAN_LAYOUT, SPAN_RECORD_SIZE, spanToJsonLine } from '../../agent/span.js';
+import { REPO } from './support.js';
+
+interface BtfStruct {
+  name?: string;
+  kind: string;
+  size: number;
+  members: { name: string; bits_offset: number }[];
+}
+
+function btfStruct(object: string, name: string): BtfStruct {
+  const out = execFileSync('bpftool', ['-j', 'btf', 'dump', 'file', join(REPO, 'bpf', object)], { encoding: 'utf8' });
+  const found = (JSON.parse(out) as { types: BtfStruct[] }).types.find((t) => t.kind === 'STRUCT' && t.name === name);
+  if (!found) throw new Error(`struct ${name} not in the BTF of bpf/${object}`);
+  return found;
+}
+
+describe('span record', () => {
+  for (const object of ['nethttp.amd64.o', 'nethttp.arm64.o']) {
+    it(`agent/span.ts matches struct span in ${object}`, () => {
+      const btf = btfStruct(object, 'span');
+      expect(btf.size).toBe(SPAN_RECORD_SIZE);
+      const fromBtf = Object.fromEntries(btf.members.filter((m) => m.name !== '_pad').map((m) => [m.name, m.bits_offset / 8]));
+      expect(fromBtf).toEqual(SPAN_LAYOUT);
+    });
+  }
+
+  it('decodes a record and prints exact wall-clock nanoseconds', () => {
+    const r = Buffer.alloc(SPAN_RECORD_SIZE);
+    r.writeBigUInt64LE(1_000n, SPAN_LAYOUT.start_ns);
+    r.writeBigUInt64LE(5_000n, SPAN_LAYOUT.end_ns);
+    r.writeBigUInt64LE(42n, SPAN_LAYOUT.goid);
+    r.writeBigInt64LE(404n, SPAN_LAYOUT.status);
+    r.writeUInt32LE(7, SPAN_LAYOUT.pid);
+    r.writeUInt32LE(2, SPAN_LAYOUT.kind);
+    r.writeUInt32LE(4, SPAN_LAYOUT.method_len);
+    r.write('POST', SPAN_LAYOUT.method, 'latin1');
+    r.writeUInt32LE(2, SPAN_LAYOUT.path_len);
+    r.write('/x', SPAN_LAYOUT.path, 'latin1');
+    r.writeUInt32LE(8, SPAN_LAYOUT.host_len);
+    r.write('a.b:8080', SPAN_LAYOUT.host, 'latin1');
+    const [span] = decodeSpans(Buffer.concat([r, r]), 1_795_624_730_586_426_401n);
+    expect(spanToJsonLine(span)).toBe(
+      '{"kind":"client","method":"POST","host":"a.b:8080","path":"/x","status":404,"startNs":1795624730586427401,"endNs":1795624730586431401,"goid":42,"pid":7}',
+    );
+  });
+});
