@@ -64,12 +64,12 @@ function phase(v: GoVersion): number {
   return 3;
 }
 
-/** Release order: go1.21rc2 < go1.21.0 < go1.21.1 < go1.22rc1; `go1.20` equals `go1.20.0`. */
+/** Release order (-1, 0 or 1): go1.21rc2 < go1.21.0 < go1.21.1 < go1.22rc1; `go1.20` equals `go1.20.0`. */
 export function compareGoVersions(a: GoVersion, b: GoVersion): number {
   return (
     Math.sign(a.major - b.major) ||
     Math.sign(a.minor - b.minor) ||
-    phase(a) - phase(b) ||
+    Math.sign(phase(a) - phase(b)) ||
     Math.sign((a.pre?.n ?? a.patch) - (b.pre?.n ?? b.patch))
   );
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalGoVersion, compareGoVersions, parseGoVersion } from '../../offsets/go-version.js';
 import { isGoOffsetsError } from '../../common/errors.js';
@@ -53,5 +54,24 @@ describe('compareGoVersions', () => {
     expect(compareGoVersions(parseGoVersion('go1.20'), parseGoVersion('go1.20.0'))).toBe(0);
     expect(compareGoVersions(parseGoVersion('go1.20.7 X:boringcrypto'), parseGoVersion('go1.20.7'))).toBe(0);
     expect(compareGoVersions(parseGoVersion('go1.21.9 (Red Hat 1.21.9-1.el9)'), parseGoVersion('go1.21.10'))).toBe(-1);
+  });
+});
+
+describe('Go version order, against tuple order', () => {
+  // (minor, phase, n): phase 0 beta, 1 rc, 2 release (n = patch); the oracle is plain tuple order.
+  const version = fc.tuple(fc.integer({ min: 5, max: 30 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 20 }));
+  const render = ([minor, phase, n]: [number, number, number]) =>
+    phase === 0 ? `go1.${minor}beta${n + 1}` : phase === 1 ? `go1.${minor}rc${n + 1}` : n === 0 && minor < 21 ? `go1.${minor}` : `go1.${minor}.${n}`;
+  const tupleOrder = (a: number[], b: number[]) => Math.sign(a[0] - b[0]) || Math.sign(a[1] - b[1]) || Math.sign(a[2] - b[2]);
+
+  it('orders like the tuples and canonical forms are fixed points', () => {
+    fc.assert(
+      fc.property(version, version, fc.constantFrom('', ' X:boringcrypto', ' (Red Hat 1.21.9-1.el9)'), (a, b, suffix) => {
+        const pa = parseGoVersion(render(a) + suffix);
+        expect(compareGoVersions(pa, parseGoVersion(render(b)))).toBe(tupleOrder(a, b));
+        expect(canonicalGoVersion(parseGoVersion(canonicalGoVersion(pa)))).toBe(render(a));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
