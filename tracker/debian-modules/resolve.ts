@@ -123,7 +123,9 @@ async function choose(
 ): Promise<{ pkg: PackageStanza; entry: string; outsideDepends: boolean } | undefined> {
   const names = candidatePackageNames(path);
   const byConvention = names.map((n) => alternatives.find((a) => a.package === n)).filter((p): p is PackageStanza => p !== undefined);
-  const inSuite = names.map((n) => req.pkgs.byName.get(n)).filter((p): p is PackageStanza => p !== undefined && !excluded.has(p.package) && !byConvention.includes(p));
+  // The conventional name, or a versioned variant of it (golang-github-golang-protobuf-1-5-dev for github.com/golang/protobuf).
+  const suiteNames = names.flatMap((n) => [n, ...[...req.pkgs.byName.keys()].filter((k) => k.startsWith(n.slice(0, -'dev'.length)) && /^-\d+(-\d+)*-dev$/.test(k.slice(n.length - 4))).sort().reverse()]);
+  const inSuite = suiteNames.map((n) => req.pkgs.byName.get(n)).filter((p): p is PackageStanza => p !== undefined && !excluded.has(p.package) && !byConvention.includes(p));
   const rest = alternatives.filter((a) => !byConvention.includes(a) && /^golang-.*-dev$/.test(a.package));
   const order = [...byConvention.map((p) => [p, false] as const), ...inSuite.map((p) => [p, true] as const), ...rest.map((p) => [p, false] as const)];
   for (const [pkg, outsideDepends] of order) {
