@@ -3,9 +3,9 @@ import { basename } from 'node:path';
 import { isGoOffsetsError } from '../common/errors.js';
 import type { LookupPolicy } from '../offsets/index.js';
 import { AgentError } from './errors.js';
-import { defaultTablePath } from '../offsets/index.js';
+import { defaultTablePath } from './offsets.js';
 import { runAgent } from './run.js';
-import { jsonlSink, otlpSink } from './sinks.js';
+import { jsonlSink } from './sinks.js';
 
 const POLICIES: LookupPolicy[] = ['exact', 'range', 'stable', 'nearest'];
 
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   const sink =
     opts.format === 'otlp'
-      ? otlpSink(opts.otlpEndpoint, opts.exe ? basename(opts.exe) : `pid-${opts.pid}`)
+      ? (await import('./otlp-sink.js')).otlpSink(opts.otlpEndpoint, opts.exe ? basename(opts.exe) : `pid-${opts.pid}`)
       : jsonlSink(process.stdout);
   try {
     await runAgent({ exe: opts.exe, pid: opts.pid, tablePath: opts.table, policy: opts.policy, sink, log, signal: controller.signal });

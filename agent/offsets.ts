@@ -1,7 +1,13 @@
-import { loadTable, lookup, type LookupPolicy, type LookupResult, type OffsetsTable } from '../offsets/index.js';
+import type { LookupPolicy, LookupResult, OffsetsTable } from '../offsets/index.js';
 import { AgentError } from './errors.js';
 import { FIELDS, type ConstantName } from './fields.js';
+import { repoRoot } from './native.js';
 import type { TargetInfo } from './target.js';
+
+/** offsets/offsets.json of this checkout. */
+export function defaultTablePath(): string {
+  return `${repoRoot()}/offsets/offsets.json`;
+}
 
 export type OffsetSource = 'dwarf' | 'table';
 
@@ -30,6 +36,8 @@ export async function resolveOffsets(target: TargetInfo, opts: { tablePath: stri
   if (target.arch !== 'amd64' && target.arch !== 'arm64') {
     throw new AgentError('ERR_AGENT_ARCH', `no offsets for arch ${target.arch}: only amd64 and arm64`);
   }
+  // Imported here: a target with DWARF never needs the table code (nor its schema validator).
+  const { loadTable, lookup } = await import('../offsets/index.js');
   let table: OffsetsTable;
   try {
     table = await loadTable(opts.tablePath);

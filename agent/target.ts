@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { GoBinary, type GoFunction } from '../gobin/binary.js';
+import type { GoBinary, GoFunction } from '../gobin/binary.js';
 import { cachePath } from '../common/cache-dir.js';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { AgentError } from './errors.js';
@@ -54,6 +54,8 @@ export async function inspectTarget(path: string): Promise<TargetInfo> {
 
 async function openBinary(path: string): Promise<GoBinary> {
   try {
+    // Imported here: a cached start never loads the reader (and its disassembler).
+    const { GoBinary } = await import('../gobin/binary.js');
     return await GoBinary.open(path);
   } catch (err) {
     throw new AgentError('ERR_AGENT_TARGET', `cannot read the target ${path}: ${(err as Error).message}`, { cause: err });
