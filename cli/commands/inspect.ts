@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { GoBinary, type GoFunction } from '../../gobin/binary.js';
 import { GoOffsetsError } from '../../common/errors.js';
 import type { ModuleInfo } from '../../gobin/buildinfo.js';
+import { TableError } from '../../offsets/errors.js';
+import { checkArch, checkPolicy, defaultTablePath, loadTable, tableReport, type LookupPolicy, type LookupStatus, type OffsetsTable } from '../../offsets/index.js';
+import { columns } from './table.js';
 
 /** `offsets inspect BINARY --json`: what a binary is (the contract tests and tools rely on). */
 export interface InspectSummary {
@@ -13,6 +16,28 @@ export interface InspectSummary {
   main: { path: string; version: string } | null;
   modules: Array<{ path: string; version: string; sum: string; replace: ModuleInfo | null }>;
   settings: Record<string, string>;
+  /** The offsets table the fields were looked up in (absent when no table was used). */
+  table?: { path: string; policy: LookupPolicy };
+  /** Every tracked field of std and of the modules the binary uses, sorted by field (absent when no table was used). */
+  fields?: InspectField[];
+}
+
+/** One tracked field for this binary: the table's answer and, when the binary has DWARF, what DWARF says. */
+export interface InspectField {
+  field: string;
+  /** `std` or the owning module's path. */
+  module: string;
+  /** The Go version (std) or the module version (the replacement's when replaced) the answer is for. */
+  version: string;
+  offset: number | null;
+  status: LookupStatus;
+  policy: LookupPolicy;
+  /** Why, for unknown answers and inferences (under `nearest` it starts with WARNING). */
+  message?: string;
+  /** Only when the binary has DWARF: the member's offset there, null when DWARF has no such struct or member. */
+  dwarf?: number | null;
+  /** Only when the binary has DWARF and the table answered (not unknown): the table's offset equals DWARF's (absent = null = null). */
+  agrees?: boolean;
 }
 
 /** `offsets inspect BINARY --funcs REGEXP --json`: where to attach uprobes. */
@@ -22,6 +47,8 @@ export interface InspectFunctions {
 
 export interface InspectOptions {
   funcs?: RegExp;
+  /** Look every tracked field up in this table (ignored with `funcs`). */
+  table?: { table: OffsetsTable; path: string; policy?: LookupPolicy };
 }
 
 export type InspectReport = InspectSummary | InspectFunctions;
@@ -44,7 +71,7 @@ export function buildInspectReport(bin: GoBinary, opts: InspectOptions = {}): In
   }
   const bi = bin.buildInfo();
   bin.functions(); // a binary whose function table is unreadable is not inspectable
-  return {
+  const summary: InspectSummary = {
     goVersion: bi.goVersion,
     arch: bin.arch,
     pie: bin.pie,
@@ -53,6 +80,41 @@ export function buildInspectReport(bin: GoBinary, opts: InspectOptions = {}): In
     modules: bi.modules.map((m) => ({ path: m.path, version: m.version, sum: m.sum, replace: m.replace })),
     settings: bi.settings,
   };
+  if (opts.table) {
+    const policy = checkPolicy(opts.table.policy);
+    const report = tableReport(opts.table.table, { goVersion: bi.goVersion, modules: bi.modules, arch: checkArch(bin.arch), policy });
+    const dwarf = bin.dwarf();
+    summary.table = { path: opts.table.path, policy };
+    summary.fields = report.fields.map((r) => {
+      const f: InspectField = { field: r.field, module: r.module, version: r.version, offset: r.offset, status: r.status, policy: r.policy };
+      if (r.message) f.message = r.message;
+      if (dwarf) {
+        f.dwarf = dwarf.field(r.field).offset;
+        if (r.status !== 'unknown') f.agrees = r.offset === f.dwarf;
+      }
+      return f;
+    });
+  }
+  return summary;
+}
+
+/**
+ * The table `inspect` uses: `--table FILE` must load (an unreadable or bad
+ * file is an error); without it the package's offsets/offsets.json is used
+ * when it exists, and a package without one simply gets no table section (a
+ * present but bad default table is still an error). `--no-table` skips it.
+ */
+export async function inspectTable(option: string | false | undefined): Promise<{ table: OffsetsTable; path: string } | { table: undefined; path: string; why: string } | undefined> {
+  if (option === false) return undefined;
+  if (option !== undefined) return { table: await loadTable(option), path: option };
+  const path = defaultTablePath();
+  try {
+    return { table: await loadTable(path), path };
+  } catch (err) {
+    const cause = err instanceof TableError && err.code === 'ERR_TABLE_READ' ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
+    if (cause?.code === 'ENOENT') return { table: undefined, path, why: 'not generated yet' };
+    throw err;
+  }
 }
 
 export function renderInspectText(report: InspectReport): string {
@@ -75,7 +137,31 @@ export function renderInspectText(report: InspectReport): string {
     lines.push('build settings');
     for (const k of keys) lines.push(`  ${k}=${report.settings[k]}`);
   }
+  if (report.table && report.fields) lines.push(...renderFields(report.table, report.fields));
   return lines.join('\n') + '\n';
+}
+
+function renderFields(table: { path: string; policy: LookupPolicy }, fields: InspectField[]): string[] {
+  const lines = ['', `offsets table  ${table.path} (policy ${table.policy})`];
+  if (fields.length === 0) return [...lines, '  (no tracked field of std or of this binary\'s modules)'];
+  const withDwarf = fields.some((f) => f.dwarf !== undefined);
+  const offset = (v: number | null | undefined, status?: LookupStatus) => (status === 'unknown' ? 'unknown' : v === null || v === undefined ? 'absent' : String(v));
+  const head = ['field', 'module', 'version', 'offset', 'status', ...(withDwarf ? ['dwarf', 'agrees'] : [])];
+  const rows = fields.map((f) => [
+    f.field,
+    f.module,
+    f.version,
+    offset(f.offset, f.status),
+    f.status,
+    ...(withDwarf ? [offset(f.dwarf), f.agrees === undefined ? '-' : f.agrees ? 'yes' : 'NO'] : []),
+  ]);
+  lines.push(...columns([head, ...rows]).split('\n').map((l) => `  ${l}`.trimEnd()));
+  const unknown = fields.filter((f) => f.status === 'unknown');
+  const differ = fields.filter((f) => f.agrees === false);
+  lines.push(`${fields.length} fields: ${fields.length - unknown.length} known, ${unknown.length} unknown${withDwarf ? `, ${differ.length} disagreeing with DWARF` : ''}`);
+  for (const f of unknown) lines.push(`  unknown ${f.field}: ${f.message ?? 'not in the table for this version'}`);
+  for (const f of differ) lines.push(`  DISAGREES ${f.field}: table ${offset(f.offset)}, DWARF ${offset(f.dwarf)}`);
+  return lines;
 }
 
 function parsePattern(src: string): RegExp {
@@ -92,10 +178,24 @@ export function registerInspect(program: Command): void {
     .description('read a Go binary (stripped or not): Go version, modules, build settings; or functions with their uprobe offsets')
     .argument('<binary>', 'path of a Go ELF executable (amd64 or arm64)')
     .option('--funcs <regexp>', 'list functions whose name matches, with entry address, file offset and return-instruction offsets')
+    .option('--table <file>', 'offsets table for the tracked fields (default: offsets/offsets.json of this package, when it exists)')
+    .option('--no-table', 'do not look fields up in any table')
+    .option('--policy <policy>', 'for a version the table did not scan: exact, range, stable or nearest', 'range')
     .option('--json', 'print JSON')
-    .action(async (binary: string, opts: { funcs?: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nWith a table, every tracked field of std and of the modules the binary uses is listed with its offset for\n' +
+        "the binary's Go and module versions, unknown ones included; a binary with DWARF also shows DWARF's offset\n" +
+        'and whether the table agrees. Exit status 0 (unknown or disagreeing fields are reported, not errors); 1 bad input.',
+    )
+    .action(async (binary: string, opts: { funcs?: string; json?: boolean; table?: string | false; policy?: string }) => {
+      const policy = checkPolicy(opts.policy);
+      const funcs = opts.funcs !== undefined ? parsePattern(opts.funcs) : undefined;
       const bin = await GoBinary.open(binary);
-      const report = buildInspectReport(bin, { funcs: opts.funcs !== undefined ? parsePattern(opts.funcs) : undefined });
-      process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : renderInspectText(report));
+      const found = funcs ? undefined : await inspectTable(opts.table);
+      const report = buildInspectReport(bin, { funcs, table: found?.table ? { table: found.table, path: found.path, policy } : undefined });
+      let text = opts.json ? JSON.stringify(report, null, 2) + '\n' : renderInspectText(report);
+      if (!opts.json && found && !found.table) text += `\noffsets table  none (${found.path}: ${'why' in found ? found.why : ''}; give --table FILE)\n`;
+      process.stdout.write(text);
     });
 }
