@@ -1,3 +1,6 @@
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../common/atomic-write.js';
+import { cachePath } from '../common/cache-dir.js';
 import type { LookupPolicy, LookupResult, OffsetsTable } from '../offsets/index.js';
 import { AgentError } from './errors.js';
 import { FIELDS, type ConstantName } from './fields.js';
@@ -36,7 +39,16 @@ export async function resolveOffsets(target: TargetInfo, opts: { tablePath: stri
   if (target.arch !== 'amd64' && target.arch !== 'arm64') {
     throw new AgentError('ERR_AGENT_ARCH', `no offsets for arch ${target.arch}: only amd64 and arm64`);
   }
-  // Imported here: a target with DWARF never needs the table code (nor its schema validator).
+  // The same target, table file and policy always resolve the same: reuse the
+  // answer, and a warm start never loads the table code (nor its schema validator).
+  let cacheFile: string | undefined;
+  try {
+    const st = await stat(opts.tablePath, { bigint: true });
+    cacheFile = cachePath('agent', 'offsets', `${target.key}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}-${opts.policy}.json`);
+    return { source: 'table', constants: JSON.parse(await readFile(cacheFile, 'utf8')) as Record<ConstantName, number> };
+  } catch {
+    // not resolved yet (or no table: loadTable says so below)
+  }
   const { loadTable, lookup } = await import('../offsets/index.js');
   let table: OffsetsTable;
   try {
@@ -56,6 +68,7 @@ export async function resolveOffsets(target: TargetInfo, opts: { tablePath: stri
     else missing.push(`${field} (${r.status} under policy ${opts.policy}${r.message ? `: ${r.message}` : ''})`);
   }
   refuseIfMissing(missing, target);
+  if (cacheFile) await writeFileAtomic(cacheFile, JSON.stringify(constants));
   return { source: 'table', constants };
 }
 

@@ -14,6 +14,8 @@ export interface ProbeSite {
 
 /** What the agent needs to know about a target executable. */
 export interface TargetInfo {
+  /** Identifies the executable's content: device, inode, mtime and size. */
+  key: string;
   goVersion: string;
   arch: string;
   server: ProbeSite | null;
@@ -26,7 +28,7 @@ export interface TargetInfo {
 export const SERVER_FUNCTION = 'net/http.serverHandler.ServeHTTP';
 export const CLIENT_FUNCTION = 'net/http.(*Transport).roundTrip';
 
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /**
  * Reads the target (buildinfo, pclntab, return sites, DWARF) once per
@@ -40,14 +42,14 @@ export async function inspectTarget(path: string): Promise<TargetInfo> {
   } catch (err) {
     throw new AgentError('ERR_AGENT_TARGET', `cannot read the target ${path}: ${(err as Error).message}`, { cause: err });
   }
-  const key = `v${CACHE_FORMAT}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}.json`;
-  const cacheFile = cachePath('agent', 'targets', key);
+  const key = `v${CACHE_FORMAT}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}`;
+  const cacheFile = cachePath('agent', 'targets', `${key}.json`);
   try {
     return JSON.parse(await readFile(cacheFile, 'utf8')) as TargetInfo;
   } catch {
     // not cached yet
   }
-  const info = readTarget(await openBinary(path));
+  const info = readTarget(key, await openBinary(path));
   await writeFileAtomic(cacheFile, JSON.stringify(info));
   return info;
 }
@@ -62,7 +64,7 @@ async function openBinary(path: string): Promise<GoBinary> {
   }
 }
 
-function readTarget(bin: GoBinary): TargetInfo {
+function readTarget(key: string, bin: GoBinary): TargetInfo {
   const goVersion = bin.buildInfo().goVersion;
   const site = (name: string): ProbeSite | null => {
     const fn: GoFunction | undefined = bin.findFunctions(new RegExp(`^${escapeRegExp(name)}$`))[0];
@@ -74,7 +76,7 @@ function readTarget(bin: GoBinary): TargetInfo {
     dwarfOffsets = {};
     for (const field of Object.values(FIELDS)) dwarfOffsets[field] = dwarf.field(field).offset;
   }
-  return { goVersion, arch: String(bin.arch), server: site(SERVER_FUNCTION), client: site(CLIENT_FUNCTION), dwarfOffsets };
+  return { key, goVersion, arch: String(bin.arch), server: site(SERVER_FUNCTION), client: site(CLIENT_FUNCTION), dwarfOffsets };
 }
 
 function escapeRegExp(s: string): string {
