@@ -1,6 +1,6 @@
 /**
  * `offsets-tracker`: regenerates offsets/offsets.json.
- *   run   [--config FILE] [--source SRC]... [--arch amd64,arm64] [--out FILE] [--shard i/n] [--concurrency N] [--force] [--summary FILE]
+ *   run   [--config FILE] [--source SRC]... [--module-source proxy|debian]... [--arch amd64,arm64] [--out FILE] [--shard i/n] [--concurrency N] [--force] [--summary FILE]
  *   merge PARTIAL... --out FILE
  *   summarize --base FILE --table FILE [--out FILE]
  * Exit codes: 0 success, 2 partial failure (some jobs failed; the rest is written), 1 error.
@@ -15,7 +15,7 @@ import type { Arch } from '../offsets/observation.js';
 import { defaultConfigPath, loadConfig } from './config.js';
 import { mergePartials } from './merge.js';
 import { createProgress } from './progress.js';
-import { parseShard, runTracker } from './run.js';
+import { MODULE_SOURCES, parseShard, runTracker, type ModuleSource } from './run.js';
 import { summarize, summaryMarkdown, summaryText } from './summary.js';
 
 function parseArchs(value: string): Arch[] {
@@ -31,9 +31,19 @@ function parsePositive(value: string): number {
   return n;
 }
 
+function parseModuleSource(value: string, previous: ModuleSource[] | undefined): ModuleSource[] {
+  const out = [...(previous ?? [])];
+  for (const v of value.split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (!(MODULE_SOURCES as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown module source ${JSON.stringify(v)} (expected ${MODULE_SOURCES.join(', ')})`);
+    if (!out.includes(v as ModuleSource)) out.push(v as ModuleSource);
+  }
+  return out;
+}
+
 interface RunFlags {
   config: string;
   source?: string[];
+  moduleSource?: ModuleSource[];
   arch: Arch[];
   out: string;
   base?: string;
@@ -58,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('measure what the table does not hold yet and write it')
     .option('--config <file>', 'tracker config (JSON, see tracker/schema/config.schema.json)', defaultConfigPath)
     .option('--source <src...>', 'Go release source: go.dev, debian or dir:GOROOT (repeatable; default go.dev and debian)')
+    .addOption(new Option('--module-source <src...>', 'module version source: proxy (GOPROXY/direct) or debian (golang-*-dev packages); repeatable; default both').argParser(parseModuleSource))
     .addOption(new Option('--arch <list>', 'comma-separated arches').argParser(parseArchs).default(['amd64', 'arm64'] as Arch[], 'amd64,arm64'))
     .option('--out <file>', 'table to write (a partial table with --shard)', defaultTablePath())
     .option('--base <file>', 'existing table to start from (default: --out without --shard, offsets/offsets.json with it)')
@@ -78,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
         const result = await runTracker({
           config,
           sources: flags.source,
+          moduleSources: flags.moduleSource,
           archs: flags.arch,
           out,
           base: flags.base ? resolve(flags.base) : shard ? defaultTablePath() : undefined,
@@ -93,6 +105,8 @@ export async function main(argv: string[]): Promise<number> {
         progress.stop();
         const s = result.stats;
         process.stdout.write(`${out}: ${s.jobs} jobs: ${s.fromTable} from the table, ${s.fromCache} from the cache, ${s.built} built, ${s.failed} failed\n`);
+        const d = s.debianModules;
+        if (d) process.stdout.write(`debian modules: ${d.jobs} jobs: ${d.skipped} not needed, ${d.fromCache} from the cache, ${d.built} built, ${d.failed} failed; .debs downloaded ${d.debsDownloaded} (${d.bytesDownloaded} bytes), cached ${d.debsCached}\n`);
         process.stdout.write(summaryText(result.summary));
         if (flags.summary) await writeFileAtomic(resolve(flags.summary), summaryMarkdown(result.summary));
         exitCode = result.exitCode;

@@ -3,11 +3,13 @@
  * probe per (version, arch) job that the table (or the result cache) does not
  * already answer, reads the offsets, checks them, and writes the table.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import semver from 'semver';
 import { writeFileAtomic } from '../common/atomic-write.js';
@@ -18,7 +20,10 @@ import type { Arch, Observation, ObservationResult } from '../offsets/observatio
 import { buildProbe, downloadModule, type Toolchain } from './build.js';
 import { checkReading } from './checks.js';
 import { fieldsAt, versionKey, withinBounds, type TrackedField, type TrackedModule, type TrackerConfig } from './config.js';
-import { listModuleVersions } from './modules/index.js';
+import { debianModuleObservations, type DebianModuleResult } from './debian-modules/observe.js';
+import { FetchError } from './fetch/errors.js';
+import type { HttpOptions } from './fetch/http.js';
+import { listModuleVersions, ModuleSourceError, resolveGoproxy, type ModuleVersion } from './modules/index.js';
 import { generateProbe } from './probe/generate.js';
 import { silentProgress, type Progress } from './progress.js';
 import { readProbe } from './read.js';
@@ -27,6 +32,16 @@ import { summarize, type RunSummary } from './summary.js';
 
 /** Bumped when probes or reading change in a way that invalidates cached results. */
 const RESULT_FORMAT = 1;
+
+/** Where module versions come from: the GOPROXY list (GOPROXY/direct) and the Debian archive's golang-*-dev packages. */
+export type ModuleSource = 'proxy' | 'debian';
+export const MODULE_SOURCES: readonly ModuleSource[] = ['proxy', 'debian'];
+
+/**
+ * Listings (go.dev index, GOPROXY lists) fail fast: an unreachable source is
+ * reported in one line and skipped, it must not hold the run for minutes.
+ */
+export const LISTING_HTTP: HttpOptions = { connectTimeoutMs: 5_000, idleTimeoutMs: 30_000, maxRetries: 1, minBackoffMs: 300, maxBackoffMs: 1_000 };
 
 export interface Shard {
   /** 1-based */
@@ -38,6 +53,8 @@ export interface RunOptions {
   config: TrackerConfig;
   /** `go.dev`, `debian`, `dir:PATH` (default: go.dev and debian). */
   sources?: string[];
+  /** Module version sources (default: proxy and debian). */
+  moduleSources?: ModuleSource[];
   archs?: Arch[];
   /** Where the table (or, with a shard, the partial table) is written. */
   out: string;
@@ -73,6 +90,19 @@ export interface RunStats {
   /** Toolchains or modules fetched (obtain/download calls). */
   downloads: number;
   timings: JobTiming[];
+  /** The Debian module source: one job per (suite, package), every arch in it. */
+  debianModules?: {
+    jobs: number;
+    /** Not run: the table already holds their targets, or another shard has them. */
+    skipped: number;
+    built: number;
+    fromCache: number;
+    failed: number;
+    debsDownloaded: number;
+    bytesDownloaded: number;
+    debsCached: number;
+    ms: number;
+  };
 }
 
 export interface RunResult {
@@ -129,7 +159,8 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   const oldObs = old ? tableObservations(old) : [];
   const oldByJob = groupByJob(oldObs);
 
-  const sources = createReleaseSources(opts.sources ?? ['go.dev', 'debian'], { goMirror: opts.goMirror, debianMirror: opts.debianMirror, progress });
+  const moduleSources = new Set(opts.moduleSources ?? MODULE_SOURCES);
+  const sources = createReleaseSources(opts.sources ?? ['go.dev', 'debian'], { goMirror: opts.goMirror, debianMirror: opts.debianMirror, progress, listHttp: LISTING_HTTP });
   const { releases, unavailable } = await listReleases(sources, { progress });
   const byVersion = new Map<string, GoRelease[]>();
   for (const r of releases) {
@@ -141,24 +172,19 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   const problems: string[] = unavailable.map((u) => u.message);
   const std = opts.config.modules.find((m) => m.module === 'std');
   for (const rels of byVersion.values()) {
+    // A version several sources list (go.dev and debian) is built once, from the
+    // first source listed, and recorded under that source only.
     const release = rels[0];
     if (!std || !withinBounds(release.version, std)) continue;
     const fields = fieldsAt(std, release.version);
     if (!fields.length) continue;
-    for (const arch of archs) jobs.push({ module: 'std', version: release.version, sources: [...new Set(rels.map((r) => r.source))], arch, fields, tracked: std, release });
+    for (const arch of archs) jobs.push({ module: 'std', version: release.version, sources: [release.source], arch, fields, tracked: std, release });
   }
   const builder = newestStable([...byVersion.values()].map((rels) => rels[0]));
-  for (const tracked of opts.config.modules.filter((m) => m.module !== 'std')) {
-    let versions;
-    try {
-      versions = await listModuleVersions(tracked.module, { goproxy: opts.goproxy, minVersion: tracked.minVersion, includePrereleases: tracked.includePrereleases });
-    } catch (err) {
-      const line = `${tracked.module}: ${(err as Error).message.replace(/\s+/g, ' ')}`;
-      progress.log(`unavailable, skipped: ${line}`);
-      problems.push(line);
-      continue;
-    }
-    for (const mv of versions) {
+  const modules = opts.config.modules.filter((m) => m.module !== 'std');
+  const listed = moduleSources.has('proxy') && modules.length ? await listProxyVersions(modules, opts, builder, progress, problems) : new Map<string, ModuleVersion[]>();
+  for (const tracked of modules) {
+    for (const mv of listed.get(tracked.module) ?? []) {
       if (!withinBounds(mv.version, tracked)) continue;
       const fields = fieldsAt(tracked, mv.version);
       if (!fields.length) continue;
@@ -170,6 +196,38 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   const mine = jobs.filter((j) => inShard(jobKey(j.module, j.version, j.arch)));
   stats.jobs = mine.length;
   const fresh: Observation[] = [];
+  if (moduleSources.has('debian') && modules.length) {
+    const done = (key: string, fields: TrackedField[]) => {
+      const known = oldByJob.get(key);
+      return !!known && fields.every((f) => isKnown(known.get(f.selector)));
+    };
+    const deb = await runDebianModules(opts, archs, progress, problems, ({ module, version }) => {
+      const tracked = modules.find((m) => m.module === module);
+      if (!tracked) return false;
+      const fields = fieldsAt(tracked, version);
+      return archs.some((arch) => {
+        const key = jobKey(module, version, arch);
+        return inShard(key) && (opts.force || !done(key, fields));
+      });
+    });
+    if (deb) {
+      // Only this shard's keys: a build's other arch or another module's fields may belong to another shard.
+      fresh.push(...deb.result.observations.filter((o) => inShard(jobKey(o.module, o.version, o.arch))));
+      const b = deb.result.builds;
+      stats.debianModules = {
+        jobs: b.length + deb.result.unselected,
+        skipped: deb.result.unselected,
+        built: b.filter((x) => !x.fromCache && !x.error).length,
+        fromCache: b.filter((x) => x.fromCache).length,
+        failed: b.filter((x) => x.error).length,
+        debsDownloaded: deb.result.fetch.downloaded,
+        bytesDownloaded: deb.result.fetch.downloadedBytes,
+        debsCached: deb.result.fetch.cached,
+        ms: deb.ms,
+      };
+      stats.failed += stats.debianModules.failed;
+    }
+  }
   const toRun: Job[] = [];
   for (const job of mine) {
     const known = oldByJob.get(jobKey(job.module, job.version, job.arch));
@@ -216,6 +274,86 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   await writeFileAtomic(opts.out, text);
   const summary = summarize(oldObs.filter((o) => inShard(jobKey(o.module, o.version, o.arch))), final, problems);
   return { table, text, summary, stats, exitCode: stats.failed > 0 ? 2 : 0 };
+}
+
+/**
+ * Versions of every tracked module from the GOPROXY list. Without --goproxy
+ * and GOPROXY, the go command's own default (`go env GOPROXY` of the builder
+ * toolchain) is used. A proxy that cannot be reached is one line for the
+ * whole source, not one per module: the remaining modules are not tried.
+ */
+async function listProxyVersions(modules: TrackedModule[], opts: RunOptions, builder: GoRelease | undefined, progress: Progress, problems: string[]): Promise<Map<string, ModuleVersion[]>> {
+  const out = new Map<string, ModuleVersion[]>();
+  const skip = (why: string) => {
+    const line = `module source proxy: ${why.replace(/\s+/g, ' ')}`;
+    progress.log(`unavailable, skipped: ${line}`);
+    problems.push(line);
+    return out;
+  };
+  let goproxy: string;
+  try {
+    goproxy = await resolveGoproxy(opts.goproxy ?? (process.env.GOPROXY || (await defaultGoproxy(builder))));
+  } catch (err) {
+    return skip((err as Error).message);
+  }
+  for (const tracked of modules) {
+    try {
+      out.set(tracked.module, await listModuleVersions(tracked.module, { goproxy, minVersion: tracked.minVersion, includePrereleases: tracked.includePrereleases, http: LISTING_HTTP }));
+    } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
+      if (err instanceof ModuleSourceError && err.code === 'ERR_MODULE_LIST' && cause instanceof FetchError && cause.code === 'ERR_NETWORK') {
+        return skip(`GOPROXY=${goproxy}: ${cause.message}`);
+      }
+      if (err instanceof ModuleSourceError && (err.code === 'ERR_GOPROXY_OFF' || err.code === 'ERR_GOPROXY_SYNTAX')) return skip(err.message);
+      const line = `${tracked.module}: ${(err as Error).message.replace(/\s+/g, ' ')}`;
+      progress.log(`unavailable, skipped: ${line}`);
+      problems.push(line);
+    }
+  }
+  return out;
+}
+
+/** The go command's built-in GOPROXY, asked of the builder toolchain (no user go env). */
+async function defaultGoproxy(builder: GoRelease | undefined): Promise<string | undefined> {
+  if (!builder) return undefined;
+  try {
+    const { goroot } = await builder.obtain();
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GOENV: 'off', GOROOT: goroot, GOTOOLCHAIN: 'local' };
+    const { stdout } = await promisify(execFile)(join(goroot, 'bin', 'go'), ['env', 'GOPROXY'], { env, timeout: 30_000 });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Debian module source; undefined (and one line) when the Debian archive cannot be read. */
+async function runDebianModules(
+  opts: RunOptions,
+  archs: Arch[],
+  progress: Progress,
+  problems: string[],
+  select: (t: { module: string; version: string }) => boolean,
+): Promise<{ result: DebianModuleResult; ms: number } | undefined> {
+  const t0 = performance.now();
+  try {
+    const result = await debianModuleObservations({
+      config: opts.config,
+      archs,
+      mirror: opts.debianMirror,
+      force: opts.force,
+      timeoutMs: opts.timeoutMs,
+      select,
+      log: (l) => progress.log(`debian modules: ${l}`),
+    });
+    problems.push(...result.notes.map((n) => `debian modules: ${n}`));
+    return { result, ms: performance.now() - t0 };
+  } catch (err) {
+    if (!(err instanceof GoOffsetsError) || !/^ERR_DEBIAN_/.test(err.code) || /^ERR_DEBIAN_MODULE_/.test(err.code)) throw err;
+    const line = `module source debian: ${err.message.replace(/\s+/g, ' ')}`;
+    progress.log(`unavailable, skipped: ${line}`);
+    problems.push(line);
+    return undefined;
+  }
 }
 
 function obsKey(o: Pick<Observation, 'module' | 'version' | 'arch' | 'field'>): string {

@@ -50,6 +50,12 @@ export interface DebianModuleOptions {
   timeoutMs?: number;
   /** One line per event worth telling (skips, fallbacks, failures). */
   log?: (line: string) => void;
+  /**
+   * Which jobs to run: a (suite, package) job runs when `select` accepts one
+   * of its targets (module at the package's version). The tracker uses it for
+   * --shard and for what the table already holds. Default: every job.
+   */
+  select?: (target: { module: string; version: string; suite: string }) => boolean;
 }
 
 /** One build: a (suite, package version) and how it went. */
@@ -79,6 +85,8 @@ export interface DebianModuleResult {
   builds: DebianModuleBuild[];
   /** Skips (snapshots, suites without the package) and fallbacks, one line each. */
   notes: string[];
+  /** Jobs `select` turned down (not run at all). */
+  unselected: number;
   fetch: FetchStats;
 }
 
@@ -104,9 +112,16 @@ export async function debianModuleObservations(opts: DebianModuleOptions): Promi
   for (const pkgs of all) {
     for (const m of tracked) if (!found.some((d) => d.suite === pkgs.suite && d.module === m.module)) note(`${pkgs.suite}: no Debian package for ${m.module}`);
   }
-  const jobs = groupJobs(found, all, tracked, note);
+  const grouped = groupJobs(found, all, tracked, note);
+  const select = opts.select;
+  const jobs = select
+    ? grouped.filter((job) => {
+        const v = goVersionFromDebian(job.root.version);
+        return v.kind === 'release' && job.targets.some((t) => select({ module: t.module, version: v.version, suite: job.pkgs.suite }));
+      })
+    : grouped;
   const fetch = newFetchStats();
-  const result: DebianModuleResult = { observations: [], builds: [], notes, fetch };
+  const result: DebianModuleResult = { observations: [], builds: [], notes, fetch, unselected: grouped.length - jobs.length };
   const toolchains = new Map<string, Promise<DebianToolchain | undefined>>();
   let newest: Promise<DebianToolchain> | undefined;
   const ctx: JobContext = {

@@ -19,6 +19,8 @@ export interface GoDevSourceOptions {
   includePrereleases?: boolean;
   progress?: Progress;
   http?: HttpOptions;
+  /** For the index only (default: `http`). */
+  listHttp?: HttpOptions;
   cacheDir?: string;
 }
 
@@ -44,7 +46,7 @@ export class GoDevSource implements ReleaseSource {
     const url = `${this.mirror}/?mode=json&include=all`;
     let text: string;
     try {
-      text = await httpGetText(url, this.opts.http);
+      text = await httpGetText(url, this.opts.listHttp ?? this.opts.http);
     } catch (err) {
       if (err instanceof FetchError) throw new SourceUnavailableError(this.name, err.message, { cause: err });
       throw err;

@@ -3,6 +3,7 @@
  * A source lists releases cheaply; a release's toolchain is fetched only when
  * `obtain()` is called, and is cached under cacheRoot() by its content.
  */
+import type { HttpOptions } from '../fetch/http.js';
 import type { Progress } from '../progress.js';
 
 export interface GoRelease {
@@ -31,6 +32,8 @@ export interface ReleaseSourceOptions {
   /** Include rc/beta releases (default: stable only). */
   includePrereleases?: boolean;
   progress?: Progress;
+  /** HTTP options for listing go.dev's index (short timeouts: an unreachable source must not hold the run). */
+  listHttp?: HttpOptions;
 }
 
 export { SourceUnavailableError } from './errors.js';
