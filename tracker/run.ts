@@ -6,9 +6,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import semver from 'semver';
@@ -440,7 +440,11 @@ async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts
     stats.built++;
     timing.buildMs = performance.now() - t;
     t = performance.now();
-    const reading = await readProbe(binary, job.fields.map((f) => f.selector));
+    // Kept next to the result cache: the probe is the evidence a check against the DWARF can reread.
+    const kept = probeCachePath(job.module, job.version, job.arch, job.fields.map((f) => f.selector));
+    await mkdir(dirname(kept), { recursive: true });
+    await rename(binary, kept);
+    const reading = await readProbe(kept, job.fields.map((f) => f.selector));
     timing.readMs = performance.now() - t;
     const problems = checkReading(reading, job.arch);
     if (problems.length) return fail(`checks failed: ${problems.join('; ')}`);
@@ -459,10 +463,19 @@ async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts
   }
 }
 
+function resultHash(module: string, version: string, arch: Arch, selectors: readonly string[]): string {
+  const key = JSON.stringify([RESULT_FORMAT, jobKey(module, version, arch), [...selectors].sort()]);
+  return createHash('sha256').update(key).digest('hex');
+}
+
 /** Results are cached by everything they depend on: module, version, arch and the exact field set. */
 function resultCachePath(job: Job): string {
-  const key = JSON.stringify([RESULT_FORMAT, jobKey(job.module, job.version, job.arch), job.fields.map((f) => f.selector).sort()]);
-  return cachePath('tracker', 'results', `${createHash('sha256').update(key).digest('hex')}.json`);
+  return cachePath('tracker', 'results', `${resultHash(job.module, job.version, job.arch, job.fields.map((f) => f.selector))}.json`);
+}
+
+/** Where the probe binary of a built job is kept (same key as its cached result); it exists once the job was built. */
+export function probeCachePath(module: string, version: string, arch: Arch, selectors: readonly string[]): string {
+  return cachePath('tracker', 'probes', resultHash(module, version, arch, selectors));
 }
 
 async function readCachedResult(job: Job): Promise<Map<string, ObservationResult> | undefined> {
