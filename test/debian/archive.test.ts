@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { debianMirror } from '../../debian/mirror.js';
 import { DEFAULT_SUITES, listDebianGoPackages, newestPerMinor, type DebianGoPackage } from '../../debian/go-toolchains.js';
-import { goEnv, matrixToolchains } from '../support/toolchains.js';
+import { goEnv, MATRIX_ENV, matrixToolchains } from '../support/toolchains.js';
 
 const run = promisify(execFile);
 
@@ -49,6 +49,12 @@ describe('the real Debian archive', async () => {
         expect(await dpkgGreater(other.debVersion, p.debVersion), `${other.suite} ${other.debVersion} newer than ${p.suite} ${p.debVersion}`).toBe(false);
       }
     }
+  });
+
+  it('test workers get the matrix from the manifest the global setup wrote', async () => {
+    const manifest = process.env[MATRIX_ENV];
+    expect(manifest, `${MATRIX_ENV} not set: the global setup did not run or its env did not reach the workers`).toBeTruthy();
+    expect(JSON.parse(await readFile(manifest!, 'utf8'))).toEqual(await matrixToolchains());
   });
 
   it('every matrix toolchain runs, and its `go version` agrees with GOROOT/VERSION', async () => {
