@@ -414,7 +414,8 @@ async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts
   };
   const timing: JobTiming = { job: jobKey(job.module, job.version, job.arch), downloadMs: 0, buildMs: 0, readMs: 0 };
   stats.timings.push(timing);
-  const workDir = cachePath('tracker', 'work', createHash('sha256').update(timing.job).digest('hex').slice(0, 16));
+  // Per process too: two runs (a test and a benchmark) may build the same job at once, and each removes its work dir.
+  const workDir = cachePath('tracker', 'work', `${createHash('sha256').update(timing.job).digest('hex').slice(0, 16)}-${process.pid}`);
   try {
     if (!job.release) return fail(`no Go toolchain to build ${job.module} with (no Go release source listed one)`);
     let t = performance.now();
