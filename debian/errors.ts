@@ -7,6 +7,7 @@ export type DebianErrorCode =
   | 'ERR_DEBIAN_NOT_FOUND' // HTTP 404 (or 410)
   | 'ERR_DEBIAN_HTTP' // any other non-2xx status, after retries for 5xx
   | 'ERR_DEBIAN_CHECKSUM' // a download does not match the sha256 or size the archive promised
+  | 'ERR_DEBIAN_SIGNATURE' // InRelease whose OpenPGP signature gpgv does not accept with the given keyring
   | 'ERR_DEBIAN_RELEASE_MALFORMED' // InRelease/Release unparsable or lacking the wanted index
   | 'ERR_DEBIAN_INDEX_MALFORMED' // a Packages index that does not parse
   | 'ERR_DEBIAN_DECOMPRESS' // an xz/gzip stream that does not inflate

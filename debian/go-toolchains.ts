@@ -44,6 +44,8 @@ export interface ListOptions {
   suites?: string[];
   arch?: string;
   http?: FetchOptions;
+  /** OpenPGP keyring for InRelease (see debianMirrorSource()); unchecked when absent. */
+  keyring?: string;
 }
 
 const GO_PACKAGE = /^golang-(1\.\d+)-go$/;
@@ -57,7 +59,7 @@ export async function listDebianGoPackages(opts: ListOptions): Promise<DebianGoP
   const out: DebianGoPackage[] = [];
   const limit = pLimit(2);
   const indexes = await Promise.all(
-    suites.map((suite) => limit(() => fetchPackageIndex({ mirror: opts.mirror, suite, arch: opts.arch ?? 'amd64', http: opts.http }))),
+    suites.map((suite) => limit(() => fetchPackageIndex({ mirror: opts.mirror, suite, arch: opts.arch ?? 'amd64', http: opts.http, keyring: opts.keyring }))),
   );
   for (const index of indexes) {
     for (const go of index.packages) {

@@ -1,8 +1,8 @@
 // The Debian archive client: mirror discovery, Release/Packages indexes, .deb
 // download and extraction, and Go toolchains assembled from golang-1.N-* packages.
 export { DebianError, type DebianErrorCode } from './errors.js';
-export { debianMirror, readAptSources, parseOneLineSources, parseDeb822Sources, type AptSource } from './mirror.js';
-export { fetchRelease, parseRelease, type ReleaseFile, type ReleaseEntry } from './release.js';
+export { debianMirror, debianMirrorSource, DEBIAN_ARCHIVE_KEYRING, readAptSources, parseOneLineSources, parseDeb822Sources, type AptSource } from './mirror.js';
+export { fetchRelease, parseRelease, verifyInRelease, type ReleaseFile, type ReleaseEntry } from './release.js';
 export { fetchPackageIndex, parsePackages, type PackageIndex, type PackageStanza, type IndexQuery } from './packages.js';
 export { fetchDeb, extractDeb, debCacheDir, type ExtractOptions } from './deb.js';
 export { readArMembers, type ArMember } from './ar.js';

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DebianError } from './errors.js';
 
@@ -8,6 +8,8 @@ export interface AptSource {
   suites: string[];
   components: string[];
   file: string;
+  /** Keyring from Signed-By / [signed-by=...], when given. */
+  signedBy?: string;
 }
 
 /** Parses one-line `deb [opts] URI suite comp...` entries (sources.list format). */
@@ -16,9 +18,10 @@ export function parseOneLineSources(text: string, file: string): AptSource[] {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*/, '').trim();
     if (!line) continue;
-    const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)(.*)$/.exec(line);
+    const m = /^deb\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+(\S+)(.*)$/.exec(line);
     if (!m) continue; // deb-src and junk lines serve no binaries
-    out.push({ uri: m[1], suites: [m[2]], components: m[3].trim().split(/\s+/).filter(Boolean), file });
+    const signedBy = /(?:^|\s)signed-by=(\S+)/.exec(m[1] ?? '')?.[1];
+    out.push({ uri: m[2], suites: [m[3]], components: m[4].trim().split(/\s+/).filter(Boolean), file, signedBy });
   }
   return out;
 }
@@ -41,7 +44,9 @@ export function parseDeb822Sources(text: string, file: string): AptSource[] {
     const words = (k: string) => (fields.get(k) ?? '').split(/\s+/).filter(Boolean);
     if (!words('types').includes('deb')) continue;
     if ((fields.get('enabled') ?? 'yes').toLowerCase() === 'no') continue;
-    for (const uri of words('uris')) out.push({ uri, suites: words('suites'), components: words('components'), file });
+    // Signed-By may also hold an inline key block; only a keyring path is usable with gpgv.
+    const signedBy = words('signed-by')[0]?.startsWith('/') ? words('signed-by')[0] : undefined;
+    for (const uri of words('uris')) out.push({ uri, suites: words('suites'), components: words('components'), file, signedBy });
   }
   return out;
 }
@@ -75,6 +80,22 @@ function servesDebianArchive(s: AptSource): boolean {
     return false;
   }
   return /(^|\/)debian$/.test(path) && !s.suites.some((x) => /-security$/.test(x) || x.includes('/updates'));
+}
+
+/** Debian's archive keyring, used when apt names none (as with old-style sources.list). */
+export const DEBIAN_ARCHIVE_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+
+/**
+ * The mirror and the keyring its InRelease files are checked with: apt's Signed-By,
+ * else Debian's archive keyring when installed. An override has no keyring unless given.
+ */
+export async function debianMirrorSource(opts: { override?: string; keyring?: string; aptRoot?: string } = {}): Promise<{ uri: string; keyring?: string }> {
+  if (opts.override) return { uri: opts.override.replace(/\/+$/, ''), keyring: opts.keyring };
+  const sources = await readAptSources(opts.aptRoot);
+  const hit = sources.find(servesDebianArchive);
+  if (!hit) return { uri: await debianMirror(opts) }; // throws ERR_DEBIAN_NO_MIRROR
+  const fallback = await access(DEBIAN_ARCHIVE_KEYRING).then(() => DEBIAN_ARCHIVE_KEYRING, () => undefined);
+  return { uri: hit.uri.replace(/\/+$/, ''), keyring: opts.keyring ?? hit.signedBy ?? fallback };
 }
 
 /**

@@ -35,6 +35,8 @@ export interface IndexQuery {
   component?: string;
   arch?: string;
   http?: FetchOptions;
+  /** OpenPGP keyring to check InRelease with (gpgv); unchecked when absent. */
+  keyring?: string;
 }
 
 const FIELDS: Record<string, keyof PackageStanza> = {
@@ -105,7 +107,7 @@ function pickIndex(entries: Map<string, ReleaseEntry>, dir: string): ReleaseEntr
 export async function fetchPackageIndex(q: IndexQuery): Promise<PackageIndex> {
   const component = q.component ?? 'main';
   const arch = q.arch ?? 'amd64';
-  const release = await fetchRelease(q.mirror, q.suite, q.http);
+  const release = await fetchRelease(q.mirror, q.suite, q.http, q.keyring);
   const dir = `${component}/binary-${arch}`;
   const entry = pickIndex(release.sha256, dir);
   if (!entry) throw new DebianError('ERR_DEBIAN_RELEASE_MALFORMED', `the Release file lists no ${dir}/Packages index`, `${q.mirror}/dists/${q.suite}`);

@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DebianError } from './errors.js';
 import { fetchBytes, type FetchOptions } from './http.js';
 
@@ -58,17 +64,37 @@ export function parseRelease(text: string, where: string): ReleaseFile {
   };
 }
 
-/** Fetches dists/<suite>/InRelease, falling back to dists/<suite>/Release. */
-export async function fetchRelease(mirror: string, suite: string, opts: FetchOptions = {}): Promise<ReleaseFile> {
+const run = promisify(execFile);
+
+/** Checks a clearsigned InRelease with gpgv against `keyring` (apt's Signed-By). */
+export async function verifyInRelease(data: Uint8Array, keyring: string, where: string): Promise<void> {
+  const file = join(tmpdir(), `go-offsets-inrelease-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await writeFile(file, data);
+  try {
+    await run('gpgv', ['--quiet', '--keyring', keyring, file]);
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new DebianError('ERR_DEBIAN_SIGNATURE', `signature not accepted with keyring ${keyring}: ${(e.stderr || e.message).trim()}`, where, { cause: err });
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/**
+ * Fetches dists/<suite>/InRelease, falling back to dists/<suite>/Release. With a
+ * keyring, only a signed InRelease that gpgv accepts is used.
+ */
+export async function fetchRelease(mirror: string, suite: string, opts: FetchOptions = {}, keyring?: string): Promise<ReleaseFile> {
   const base = `${mirror}/dists/${suite}`;
   let url = `${base}/InRelease`;
   let data: Buffer;
   try {
     data = await fetchBytes(url, opts);
   } catch (err) {
-    if (!(err instanceof DebianError && err.code === 'ERR_DEBIAN_NOT_FOUND')) throw err;
+    if (keyring || !(err instanceof DebianError && err.code === 'ERR_DEBIAN_NOT_FOUND')) throw err;
     url = `${base}/Release`;
     data = await fetchBytes(url, opts);
   }
+  if (keyring) await verifyInRelease(data, keyring, url);
   return parseRelease(data.toString('utf8'), url);
 }

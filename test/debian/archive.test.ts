@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { debianMirror } from '../../debian/mirror.js';
+import { debianMirror, debianMirrorSource } from '../../debian/mirror.js';
+import { fetchRelease } from '../../debian/release.js';
 import { DEFAULT_SUITES, listDebianGoPackages, newestPerMinor, type DebianGoPackage } from '../../debian/go-toolchains.js';
 import { goEnv, MATRIX_ENV, matrixToolchains } from '../support/toolchains.js';
 
@@ -24,6 +25,15 @@ describe('the real Debian archive', async () => {
 
   it('the mirror comes from the apt configuration and serves the debian archive', () => {
     expect(new URL(mirror).pathname.replace(/\/+$/, '')).toMatch(/\/debian$/);
+  });
+
+  it('every default suite has an InRelease signed by a key of the apt keyring (gpgv)', async () => {
+    const { uri, keyring } = await debianMirrorSource();
+    expect(keyring, 'no keyring: neither apt Signed-By nor debian-archive-keyring').toBeTruthy();
+    for (const suite of DEFAULT_SUITES) {
+      const release = await fetchRelease(uri, suite, {}, keyring);
+      expect(release.sha256.size, suite).toBeGreaterThan(0);
+    }
   });
 
   it('discovers at least the Go lines 1.15, 1.19, 1.21-1.24, 1.26 and 1.27 across the default suites', async () => {

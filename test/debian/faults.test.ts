@@ -105,6 +105,18 @@ describe('Release and Packages', () => {
     expect(err.message).toMatch(/\(hello\) has no filename field/);
   });
 
+  it('refuses an InRelease whose signature the keyring does not accept', async () => {
+    publishSuite(srv, 'test', [{ name: 'hello', version: '1.0-1', arch: 'all', deb: hello }]);
+    const keyring = '/usr/share/keyrings/debian-archive-keyring.gpg';
+    await stat(keyring).catch(() => {
+      throw new Error(`${keyring} is missing: install debian-archive-keyring`);
+    });
+    const err = await rejection(fetchPackageIndex({ mirror: srv.url, suite: 'test', http: fast, keyring }));
+    expect(err.code).toBe('ERR_DEBIAN_SIGNATURE');
+    expect(err.message).toContain('/dists/test/InRelease');
+    expect(await listAll(cache)).toEqual([]);
+  });
+
   it('retries 5xx answers with backoff', async () => {
     publishSuite(srv, 'test', [{ name: 'hello', version: '1.0-1', arch: 'all', deb: hello }]);
     srv.faults.set('/debian/dists/test/InRelease', ['503', '503']);

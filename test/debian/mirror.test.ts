@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DebianError } from '../../debian/errors.js';
-import { debianMirror } from '../../debian/mirror.js';
+import { debianMirror, debianMirrorSource } from '../../debian/mirror.js';
 
 let dirs: string[] = [];
 afterEach(async () => {
@@ -57,6 +57,14 @@ describe('debianMirror', () => {
       ].join('\n'),
     });
     expect(await debianMirror({ aptRoot: root })).toBe('http://one.test/debian');
+  });
+
+  it('takes the keyring from Signed-By (deb822) and [signed-by=] (one-line)', async () => {
+    const a = await aptRoot({ 'sources.list.d/d.sources': 'Types: deb\nURIs: http://m.test/debian\nSuites: bookworm\nSigned-By: /k/one.gpg\n' });
+    expect(await debianMirrorSource({ aptRoot: a })).toEqual({ uri: 'http://m.test/debian', keyring: '/k/one.gpg' });
+    const b = await aptRoot({ 'sources.list': 'deb [arch=amd64 signed-by=/k/two.gpg] http://m.test/debian bookworm main\n' });
+    expect(await debianMirrorSource({ aptRoot: b })).toEqual({ uri: 'http://m.test/debian', keyring: '/k/two.gpg' });
+    expect(await debianMirrorSource({ aptRoot: b, override: 'http://127.0.0.1:9/debian' })).toEqual({ uri: 'http://127.0.0.1:9/debian', keyring: undefined });
   });
 
   it('an explicit override wins over the apt configuration', async () => {

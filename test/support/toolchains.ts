@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../common/atomic-write.js';
 import { cachePath } from '../../common/cache-dir.js';
-import { debianMirror } from '../../debian/mirror.js';
+import { debianMirrorSource } from '../../debian/mirror.js';
 import { DEFAULT_SUITES, ensureDebianMatrix } from '../../debian/go-toolchains.js';
 
 export interface Toolchain {
@@ -36,9 +36,9 @@ let memo: Promise<Toolchain[]> | undefined;
 
 /** Fetches (first time) and returns the matrix, writing its manifest; used by the global setup. */
 export async function buildMatrix(): Promise<{ toolchains: Toolchain[]; manifest: string }> {
-  const mirror = await debianMirror({ override: process.env[MIRROR_ENV] });
+  const { uri: mirror, keyring } = await debianMirrorSource({ override: process.env[MIRROR_ENV] });
   const suites = process.env[SUITES_ENV]?.split(/\s+/).filter(Boolean) ?? DEFAULT_SUITES;
-  const found = await ensureDebianMatrix({ mirror, suites });
+  const found = await ensureDebianMatrix({ mirror, suites, keyring });
   if (found.length === 0) throw new Error(`the Debian archive offers no golang-1.N-go package in suites ${suites.join(', ')}`);
   const toolchains: Toolchain[] = found.map(({ version, minor, suite, goroot, go, debVersion }) => ({ version, minor, suite, goroot, go, debVersion }));
   const key = createHash('sha256').update(JSON.stringify([mirror, suites])).digest('hex').slice(0, 16);
