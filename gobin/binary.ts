@@ -1,9 +1,9 @@
-import { ElfFile, type GoArch } from './elf.js';
+import { ElfFile, PT_LOAD, type GoArch } from './elf.js';
 import { Dwarf } from './dwarf/index.js';
 import { GobinError } from './errors.js';
 import { AddressSpace } from './memory.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
-import { locatePclntab, parseFunctions, parseHeader, type PclntabHeader, type PclntabLocation, type RawFunction } from './pclntab.js';
+import { locatePclntab, parseHeader, readFunctionColumns, type FunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
 import { findModuleData } from './moduledata.js';
 import { returnOffsets } from './returns.js';
 
@@ -77,17 +77,29 @@ export class GoBinary {
     } catch (err) {
       throw this.notGoIfBothMissing(err, () => readBuildInfo(this.elf, this.mem));
     }
-    const { table, raw } = read;
+    const { table, columns } = read;
+    const { names, entries } = columns;
     const base = table.textStart;
-    this.cachedFunctions = raw.map((f) => {
-      const entry = base + f.entry;
-      const fileOffset = this.elf.vaddrToFileOffset(entry);
+    const n = names.length;
+    const out: GoFunction[] = new Array(n);
+    // Go puts every function in the one executable segment: map entries to file offsets
+    // through it when it holds them all, else segment by segment.
+    const lo = base + entries[0];
+    const hi = base + entries[n - 1];
+    const loads = this.elf.programs.filter((p) => p.type === PT_LOAD);
+    const seg = loads.find((p) => lo >= p.vaddr && lo < p.vaddr + p.filesz);
+    const oneSegment = seg !== undefined && hi < seg.vaddr + seg.filesz && !loads.some((p) => p !== seg && p.vaddr <= hi && lo < p.vaddr + p.filesz);
+    const delta = seg ? seg.offset - seg.vaddr : 0;
+    for (let i = 0; i < n; i++) {
+      const entry = base + entries[i];
+      const fileOffset = oneSegment ? entry + delta : this.elf.vaddrToFileOffset(entry);
       if (fileOffset === undefined) {
-        throw new GobinError('ERR_PCLNTAB_MALFORMED', `${this.elf.name}: function ${f.name} at 0x${entry.toString(16)} is not in any loaded segment`, { section: table.pclntab.source });
+        throw new GobinError('ERR_PCLNTAB_MALFORMED', `${this.elf.name}: function ${names[i]} at 0x${entry.toString(16)} is not in any loaded segment`, { section: table.pclntab.source });
       }
-      return { name: f.name, entry, end: base + f.end, fileOffset };
-    });
-    return this.cachedFunctions;
+      out[i] = { name: names[i], entry, end: base + entries[i + 1], fileOffset };
+    }
+    this.cachedFunctions = out;
+    return out;
   }
 
   /** How the function table was located and based (for `inspect` and diagnostics). */
@@ -133,17 +145,17 @@ export class GoBinary {
     }
   }
 
-  private readTable(): { table: FunctionTableInfo; raw: RawFunction[] } {
+  private readTable(): { table: FunctionTableInfo; columns: FunctionColumns } {
     const pclntab = locatePclntab(this.elf);
     const fileBase = this.elf.vaddrToFileOffset(pclntab.addr) ?? 0;
     const header = parseHeader(pclntab.data, pclntab.source, fileBase);
-    const raw = parseFunctions(pclntab.data, header, pclntab.source, fileBase);
+    const columns = readFunctionColumns(pclntab.data, header, pclntab.source, fileBase);
     let table: FunctionTableInfo;
     if (header.layout === '1.2' || header.layout === '1.16') table = { pclntab, header, textStart: 0, textSource: 'absolute entries' };
     else if (header.textStart !== 0) table = { pclntab, header, textStart: header.textStart, textSource: 'pclntab header' };
-    else table = { pclntab, header, ...this.textStartFromModuleData(pclntab, header, raw) };
+    else table = { pclntab, header, ...this.textStartFromModuleData(pclntab, header, columns) };
     this.cachedTable = table;
-    return { table, raw };
+    return { table, columns };
   }
 
   /**
@@ -152,9 +164,9 @@ export class GoBinary {
    * the `.text` section start is right only for internally linked binaries, so
    * it is accepted only when the whole table fits inside it.
    */
-  private textStartFromModuleData(pclntab: PclntabLocation, header: PclntabHeader, raw: RawFunction[]): Pick<FunctionTableInfo, 'textStart' | 'textSource'> {
-    const first = raw[0].entry;
-    const last = raw[raw.length - 1].end;
+  private textStartFromModuleData(pclntab: PclntabLocation, header: PclntabHeader, columns: FunctionColumns): Pick<FunctionTableInfo, 'textStart' | 'textSource'> {
+    const first = columns.entries[0];
+    const last = columns.entries[columns.entries.length - 1];
     try {
       return { textStart: findModuleData(this.elf, this.mem, pclntab.addr, header, first, last).text, textSource: 'runtime.firstmoduledata' };
     } catch (err) {

@@ -38,21 +38,13 @@ const WORDS = 24;
 export function findModuleData(elf: ElfFile, mem: AddressSpace, pclntabAddr: number, hdr: PclntabHeader, firstEntryOff: number, lastEntryOff: number): ModuleData {
   if (hdr.layout === '1.2') throw new GobinError('ERR_PCLNTAB_UNSUPPORTED', `${elf.name}: moduledata layout before Go 1.16 is not read (not needed: entries are absolute)`);
   const p = hdr.ptrSize;
-  const candidates = new Set<number>();
-  for (const [addr, value] of mem.relocations()) if (value === pclntabAddr) candidates.add(addr);
-  const areas = elf.section('.go.module') ? [elf.section('.go.module')!] : [];
-  const ranges: Array<{ addr: number; data: Uint8Array }> = areas.map((s) => ({ addr: s.addr, data: elf.sectionData(s) }));
-  for (const seg of mem.writableSegments()) ranges.push({ addr: seg.vaddr, data: elf.slice(seg.offset, seg.filesz, 'data segment') });
-  const lo = pclntabAddr % 0x1_0000_0000;
-  const hi = Math.floor(pclntabAddr / 0x1_0000_0000);
-  for (const r of ranges) {
-    const v = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-    for (let i = (p - (r.addr % p)) % p; i + WORDS * p <= r.data.length; i += p) {
-      if (v.getUint32(i, true) === lo && v.getUint32(i + 4, true) === hi) candidates.add(r.addr + i);
-    }
-  }
   const rejected: string[] = [];
-  for (const addr of candidates) {
+  const tried = new Set<number>();
+  // Candidates in order (relocation targets, then `.go.module`, then the writable
+  // segments), each validated as soon as it is found: the first that validates wins.
+  for (const addr of candidateAddresses(elf, mem, pclntabAddr, p)) {
+    if (tried.has(addr)) continue;
+    tried.add(addr);
     try {
       const w = (n: number) => mem.pointer(addr + n * p, p);
       if (w(W_PCHEADER) !== pclntabAddr) throw new Error('pcHeader mismatch');
@@ -70,4 +62,31 @@ export function findModuleData(elf: ElfFile, mem: AddressSpace, pclntabAddr: num
     'ERR_PCLNTAB_MALFORMED',
     `${elf.name}: runtime.firstmoduledata not found (needed for the text start, which this pclntab header leaves zero)${rejected.length ? `; rejected ${rejected.slice(0, 3).join(', ')}` : ''}`,
   );
+}
+
+/**
+ * Addresses of pointer-aligned words holding the pclntab address: RELATIVE
+ * relocation targets whose addend is it (PIE), then words equal to it in
+ * `.go.module` and in every writable segment, with room for the moduledata
+ * after them. The word is found with Buffer.indexOf (memmem), not word by word.
+ */
+function* candidateAddresses(elf: ElfFile, mem: AddressSpace, pclntabAddr: number, p: number): Generator<number> {
+  for (const [addr, value] of mem.relocations()) if (value === pclntabAddr) yield addr;
+  const goModule = elf.section('.go.module');
+  const ranges: Array<{ addr: number; data: Uint8Array }> = goModule ? [{ addr: goModule.addr, data: elf.sectionData(goModule) }] : [];
+  for (const seg of mem.writableSegments()) ranges.push({ addr: seg.vaddr, data: elf.slice(seg.offset, seg.filesz, 'data segment') });
+  const needle = Buffer.alloc(p);
+  if (p === 8) {
+    needle.writeUInt32LE(pclntabAddr % 0x1_0000_0000, 0);
+    needle.writeUInt32LE(Math.floor(pclntabAddr / 0x1_0000_0000), 4);
+  } else {
+    needle.writeUInt32LE(pclntabAddr % 0x1_0000_0000, 0);
+  }
+  for (const r of ranges) {
+    const buf = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+    const limit = r.data.length - WORDS * p; // the last start with room for the words read
+    for (let i = buf.indexOf(needle); i >= 0 && i <= limit; i = buf.indexOf(needle, i + 1)) {
+      if ((r.addr + i) % p === 0) yield r.addr + i;
+    }
+  }
 }

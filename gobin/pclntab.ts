@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { ElfFile } from './elf.js';
 import { PT_LOAD } from './elf.js';
 import { Cursor } from './cursor.js';
@@ -23,6 +24,8 @@ export interface PclntabHeader {
   textStart: number;
   /** Offset of the function-name table from the header (1.16+; 0 before: names are table-relative). */
   funcnameOffset: number;
+  /** Offset of the compilation-unit table, which follows the name table (1.16+; 0 before). */
+  cuOffset: number;
   /** Offset of the function table (functab followed by _func records) from the header. */
   pclnOffset: number;
 }
@@ -64,12 +67,13 @@ export function parseHeader(data: Uint8Array, where: string, base = 0): PclntabH
   const nfunc = word();
   let textStart = 0;
   let funcnameOffset = 0;
+  let cuOffset = 0;
   let pclnOffset = 8 + ptrSize; // 1.2: functab follows nfunc
   if (layout !== '1.2') {
     word(); // nfiles
     if (layout === '1.18' || layout === '1.20') textStart = word();
     funcnameOffset = word();
-    word(); // cuOffset
+    cuOffset = word();
     word(); // filetabOffset
     word(); // pctabOffset
     pclnOffset = word();
@@ -79,7 +83,17 @@ export function parseHeader(data: Uint8Array, where: string, base = 0): PclntabH
   }
   // Each function needs at least an 8-byte functab entry; rejects absurd counts before allocating.
   if (nfunc === 0 || nfunc * 8 > data.length) c.fail('ERR_PCLNTAB_MALFORMED', `function count ${nfunc} does not fit the ${data.length}-byte pclntab`, 8);
-  return { layout, magic, minLC, ptrSize, nfunc, textStart, funcnameOffset, pclnOffset };
+  return { layout, magic, minLC, ptrSize, nfunc, textStart, funcnameOffset, cuOffset, pclnOffset };
+}
+
+/**
+ * The function table in columns: `names[i]` is function i's name; `entries`
+ * holds nfunc + 1 values as the table stores them (absolute before 1.18, offsets
+ * from the text start after): function i spans [entries[i], entries[i + 1]).
+ */
+export interface FunctionColumns {
+  names: string[];
+  entries: Float64Array;
 }
 
 /**
@@ -89,17 +103,113 @@ export function parseHeader(data: Uint8Array, where: string, base = 0): PclntabH
  * the name offset.
  */
 export function parseFunctions(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): RawFunction[] {
-  const wide = hdr.layout === '1.2' || hdr.layout === '1.16'; // pointer-sized functab fields before 1.18
-  const field = wide ? hdr.ptrSize : 4;
+  const { names, entries } = readFunctionColumns(data, hdr, where, base);
+  const out: RawFunction[] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = { name: names[i], entry: entries[i], end: entries[i + 1] };
+  return out;
+}
+
+/**
+ * The same table as parseFunctions, in columns (no object per function). A
+ * single pass reads the functab and _func records straight from a DataView and
+ * cuts names out of one Latin-1 decoding of the (ASCII) name table; anything
+ * unusual (a bound, order or agreement check failing, a name outside that
+ * table, a 64-bit value past 2^53) hands over to the checked reader, which
+ * accepts the same tables and reports the same errors.
+ */
+export function readFunctionColumns(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): FunctionColumns {
+  return fastFunctionColumns(data, hdr) ?? checkedFunctionColumns(data, hdr, where, base);
+}
+
+/** Functab fields are pointer-sized before 1.18, 32-bit offsets after. */
+function functabFieldSize(hdr: PclntabHeader): number {
+  return hdr.layout === '1.2' || hdr.layout === '1.16' ? hdr.ptrSize : 4;
+}
+
+/** The single-pass reader; undefined when anything is unusual (exported for tests: it must not bail on real tables). */
+export function fastFunctionColumns(data: Uint8Array, hdr: PclntabHeader): FunctionColumns | undefined {
+  const n = hdr.nfunc;
+  const len = data.length;
+  const field = functabFieldSize(hdr);
+  if (field !== 4 && field !== 8) return undefined;
+  const ft = hdr.pclnOffset;
+  if (ft + (2 * n + 1) * field > len) return undefined;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // funcoff is relative to the table start in 1.2, to the functab (pclnOffset) after.
+  const funcBase = hdr.layout === '1.2' ? 0 : ft;
+  const nameBase = hdr.funcnameOffset;
+  // 1.16+: the name table is [funcnameOffset, cuOffset). Go names are ASCII in practice; then
+  // one Latin-1 string maps bytes to characters one to one and each name is a slice of it.
+  let region = '';
+  let regionStart = 0;
+  let regionEnd = 0;
+  if (hdr.layout !== '1.2' && hdr.cuOffset > nameBase && hdr.cuOffset <= len && isAscii(data.subarray(nameBase, hdr.cuOffset))) {
+    region = buf.toString('latin1', nameBase, hdr.cuOffset);
+    regionStart = nameBase;
+    regionEnd = hdr.cuOffset;
+  }
+  const wide = field === 8;
+  const entries = new Float64Array(n + 1);
+  const names: string[] = new Array(n);
+  let entry = wide ? u64(view, ft) : view.getUint32(ft, true);
+  if (entry < 0) return undefined;
+  entries[0] = entry;
+  for (let i = 0, p = ft + field; i < n; i++, p += 2 * field) {
+    let funcoff: number;
+    let next: number;
+    let recEntry: number;
+    if (wide) {
+      funcoff = u64(view, p);
+      next = u64(view, p + 8);
+      if (funcoff < 0 || next < 0) return undefined;
+    } else {
+      funcoff = view.getUint32(p, true);
+      next = view.getUint32(p + 4, true);
+    }
+    if (next < entry) return undefined;
+    const rec = funcBase + funcoff;
+    if (rec + field + 4 > len) return undefined;
+    if (wide) recEntry = u64(view, rec);
+    else recEntry = view.getUint32(rec, true);
+    if (recEntry !== entry) return undefined;
+    const at = nameBase + view.getInt32(rec + field, true);
+    let name: string | undefined;
+    if (at >= regionStart && at < regionEnd) {
+      const nul = region.indexOf('\0', at - regionStart);
+      if (nul >= 0) name = region.slice(at - regionStart, nul);
+    }
+    if (name === undefined) {
+      if (at < 0 || at >= len) return undefined;
+      const nul = data.indexOf(0, at);
+      if (nul < 0) return undefined;
+      name = buf.toString('utf8', at, nul);
+    }
+    names[i] = name;
+    entries[i + 1] = next;
+    entry = next;
+  }
+  return { names, entries };
+}
+
+/** A little-endian 64-bit value, or -1 when it exceeds 2^53 (the checked reader reports that). */
+function u64(view: DataView, off: number): number {
+  const hi = view.getUint32(off + 4, true);
+  return hi > 0x1fffff ? -1 : hi * 0x1_0000_0000 + view.getUint32(off, true);
+}
+
+/** The bounds-checked reader: every failure names its offset (exported for tests: the reference for the fast one). */
+export function checkedFunctionColumns(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): FunctionColumns {
+  const field = functabFieldSize(hdr);
   const ft = new Cursor(data, where, hdr.pclnOffset, base);
   ft.need((2 * hdr.nfunc + 1) * field);
-  // funcoff is relative to the table start in 1.2, to the functab (pclnOffset) after.
   const funcBase = hdr.layout === '1.2' ? 0 : hdr.pclnOffset;
   const names = hdr.funcnameOffset;
   const rec = new Cursor(data, where, 0, base);
-  const dec = new TextDecoder('utf-8');
-  const out: RawFunction[] = new Array(hdr.nfunc);
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const out: FunctionColumns = { names: new Array(hdr.nfunc), entries: new Float64Array(hdr.nfunc + 1) };
   let entry = ft.uint(field);
+  out.entries[0] = entry;
   for (let i = 0; i < hdr.nfunc; i++) {
     const funcoff = ft.uint(field);
     const next = ft.uint(field);
@@ -111,7 +221,8 @@ export function parseFunctions(data: Uint8Array, hdr: PclntabHeader, where: stri
     const at = names + nameoff;
     const nul = at >= 0 && at < data.length ? data.indexOf(0, at) : -1;
     if (nul < 0) rec.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: name offset ${nameoff} is outside the name table or unterminated`, rec.off - 4);
-    out[i] = { name: dec.decode(data.subarray(at, nul)), entry, end: next };
+    out.names[i] = buf.toString('utf8', at, nul);
+    out.entries[i + 1] = next;
     entry = next;
   }
   return out;
@@ -141,7 +252,7 @@ export function locatePclntab(elf: ElfFile): PclntabLocation {
         const data = bytes.subarray(i);
         try {
           const hdr = parseHeader(data, 'pclntab candidate', seg.offset + i);
-          parseFunctions(data, hdr, 'pclntab candidate', seg.offset + i);
+          readFunctionColumns(data, hdr, 'pclntab candidate', seg.offset + i);
           return { data, addr: seg.vaddr + i, source: `segment at file offset 0x${seg.offset.toString(16)}` };
         } catch (err) {
           if (!(err instanceof GobinError)) throw err;

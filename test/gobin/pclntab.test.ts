@@ -1,13 +1,17 @@
 // The function table read by gobin equals Go's debug/gosym run with the toolchain that
 // built the binary (test/oracle/gosym), for every probe; and the moduledata scan used
 // when the header has no text start (Go 1.26+) agrees with the header where it has one.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from '../../gobin/memory.js';
 import { GoBinary, findModuleData, locatePclntab, parseFunctions, parseHeader } from '../../gobin/index.js';
-import { testProbes } from '../oracle/buildinfo/fallback-probes.js';
+import { checkedFunctionColumns, fastFunctionColumns } from '../../gobin/pclntab.js';
 import { gosymFunctions } from '../oracle/gosym/oracle.js';
+import { probeBinaries } from '../support/probes.js';
 
-const probes = await testProbes();
+const probes = await probeBinaries();
 
 describe('pclntab vs debug/gosym', () => {
   it('has probes to check', () => {
@@ -42,6 +46,47 @@ describe('runtime.firstmoduledata', () => {
       if (hdr.textStart !== 0) expect(md.text).toBe(hdr.textStart);
       else expect(bin.functionTable().textSource).toBe('runtime.firstmoduledata');
       expect(md.text).toBe(bin.functionTable().textStart);
+    });
+  }
+});
+
+describe('the single-pass reader', () => {
+  for (const p of probes) {
+    it(`${p.toolchain.version} ${p.variant}: does not fall back, and equals the checked reader`, async () => {
+      const bin = await GoBinary.open(p.path);
+      const loc = locatePclntab(bin.elf);
+      const hdr = parseHeader(loc.data, loc.source);
+      const fast = fastFunctionColumns(loc.data, hdr);
+      expect(fast, 'the fast path bailed out on a real table').toBeDefined();
+      expect(fast).toEqual(checkedFunctionColumns(loc.data, hdr, loc.source));
+    });
+  }
+
+  // A non-ASCII name (Go allows Unicode identifiers): the name table is then not one
+  // Latin-1 string; names must still decode as UTF-8, as debug/gosym reads them.
+  const sample = [probes[0], probes[probes.length - 1]].map((q) => probes.find((p) => p.toolchain.version === q.toolchain.version && p.variant === 'stripped')!);
+  for (const p of sample) {
+    it(`${p.toolchain.version} ${p.variant}: a UTF-8 function name, against debug/gosym`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pclntab-utf8-'));
+      try {
+        const bytes = new Uint8Array(await readFile(p.path));
+        const { elf } = await GoBinary.open(p.path);
+        const loc = locatePclntab(elf);
+        const start = loc.data.byteOffset - elf.data.byteOffset; // file offset of the table
+        // "main.main\0" becomes "main.m\xc3\xa9n\0" ("main.mén"): same length, two-byte UTF-8 in the middle.
+        const needle = Buffer.from('\0main.main\0', 'latin1');
+        const at = Buffer.from(bytes.buffer, bytes.byteOffset + start, loc.data.length).indexOf(needle);
+        expect(at).toBeGreaterThan(0);
+        bytes.set([0xc3, 0xa9], start + at + 7);
+        const patched = join(dir, 'probe');
+        await writeFile(patched, bytes);
+        const got = (await GoBinary.open(patched)).functions();
+        const want = await gosymFunctions(p.toolchain, patched);
+        expect(got.map((f) => ({ name: f.name, entry: f.entry, end: f.end }))).toEqual(want.funcs);
+        expect(got.filter((f) => f.name === 'main.m\u00e9n')).toHaveLength(1);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   }
 });
