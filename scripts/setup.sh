@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # binutils for both arches (objdump is a test oracle), gcc for cgo and external
 # linking, wrk for the agent benchmark, bpftool to list attached probes.
 PACKAGES=(ca-certificates git xz-utils gcc g++ make python3 clang llvm libbpf-dev libelf-dev zlib1g-dev
-  linux-libc-dev binutils binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu bpftool wrk)
+  gpgv debian-archive-keyring linux-libc-dev binutils binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu bpftool wrk)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
