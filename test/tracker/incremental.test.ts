@@ -14,15 +14,21 @@ let dir: string;
 let goroot: string;
 let log: string;
 
-/** A GOROOT that mirrors `real` through symlinks, with bin/go logging each call. Stable path: its build cache survives test runs. */
+/**
+ * A GOROOT that mirrors `real` through symlinks, with bin/go logging each call
+ * into ROOT/go-calls.log (a path baked into the script: the tracker runs go with
+ * a clean environment, so an environment variable would not reach it). Stable
+ * path: its build cache survives test runs.
+ */
 async function loggingGoroot(real: string, version: string): Promise<string> {
   const root = cachePath('test', 'tracker-logging-goroot', version);
-  if (!existsSync(join(root, 'bin', 'go'))) {
+  const script = `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(join(root, 'go-calls.log'))}\nexec ${JSON.stringify(join(real, 'bin', 'go'))} "$@"\n`;
+  if (!existsSync(join(root, 'bin', 'go')) || (await readFile(join(root, 'bin', 'go'), 'utf8')) !== script) {
     await rm(root, { recursive: true, force: true });
     await mkdir(join(root, 'bin'), { recursive: true });
     for (const name of await readdir(real)) if (name !== 'bin') await symlink(join(real, name), join(root, name));
     for (const name of await readdir(join(real, 'bin'))) if (name !== 'go') await symlink(join(real, 'bin', name), join(root, 'bin', name));
-    await writeFile(join(root, 'bin', 'go'), `#!/bin/sh\nprintf '%s\\n' "$*" >> "$GO_CALL_LOG"\nexec ${JSON.stringify(join(real, 'bin', 'go'))} "$@"\n`);
+    await writeFile(join(root, 'bin', 'go'), script);
     await chmod(join(root, 'bin', 'go'), 0o755);
   }
   return root;
@@ -36,8 +42,8 @@ beforeAll(async () => {
   dir = await tempDir('incremental');
   config = (await stdConfig(dir)).config;
   goroot = await loggingGoroot(tc.goroot, tc.version);
-  log = join(dir, 'go-calls.log');
-  process.env.GO_CALL_LOG = log;
+  log = join(goroot, 'go-calls.log');
+  await rm(log, { force: true });
 });
 
 describe('incremental runs', () => {
