@@ -190,8 +190,11 @@ describe.sequential('offsets-agent', () => {
       await agent.attached;
       expect(agent.stderr()).toContain('offsets from dwarf');
       await send(app.port, 'GET', '/hello');
-      await waitFor(() => agent.spans.length >= 1, 'one span');
-      expect(agent.spans.map(key)).toEqual(['GET  /hello 200']);
+      // A client call that fails (nothing listens on port 1): a span with status -1.
+      app.request('GET', 'http://127.0.0.1:1/refused');
+      await waitFor(() => agent.spans.length >= 2, 'two spans');
+      expect(agent.spans.map(key).sort()).toEqual(['GET  /hello 200', 'GET 127.0.0.1:1 /refused -1']);
+      expect(app.clientLines.join('\n')).toContain('client GET http://127.0.0.1:1/refused error');
       agent.proc.kill('SIGINT');
       expect(await agent.exit).toBe(0);
     } finally {
