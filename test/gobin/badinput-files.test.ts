@@ -9,12 +9,13 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cachePath } from '../../common/cache-dir.js';
 import { ElfFile, GoBinary, GobinError, type GobinErrorCode } from '../../gobin/index.js';
-import { testProbes } from '../oracle/buildinfo/fallback-probes.js';
+import { probeBinaries } from '../support/probes.js';
 import { goEnv } from '../support/toolchains.js';
 
 const run = promisify(execFile);
-const probes = await testProbes();
-const stripped = probes.find((p) => p.variant === 'stripped' && p.arch === 'amd64');
+const probes = await probeBinaries();
+// The newest toolchain's: the patches below assume the Go 1.18+ buildinfo and 1.20+ pclntab layouts.
+const stripped = probes.filter((p) => p.variant === 'stripped' && p.arch === 'amd64').at(-1);
 if (!stripped) throw new Error('bad-input tests need an amd64 stripped probe binary; none was built');
 const original = new Uint8Array(await readFile(stripped.path));
 

@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ElfFile, GoBinary, GobinError } from '../../gobin/index.js';
-import { testProbes } from '../oracle/buildinfo/fallback-probes.js';
+import { probeBinaries } from '../support/probes.js';
 
-const probes = await testProbes();
+const probes = await probeBinaries();
 const targets = ['stripped', 'arm64-stripped', 'pie'].map((v) => {
   const p = probes.find((q) => q.variant === v);
   if (!p) throw new Error(`fuzz test needs a ${v} probe binary; none was built`);

@@ -7,7 +7,8 @@ import { Dwarf } from '../../gobin/dwarf/index.js';
 import { ElfSections, inflateBounded, inflateZdebug, type SectionMap } from '../../gobin/dwarf/sections.js';
 import { ElfFile } from '../../gobin/elf.js';
 import { GobinError } from '../../gobin/errors.js';
-import { cProbe, dwarfProbes } from '../oracle/dwarf/oracle.js';
+import { cProbe } from '../oracle/dwarf/oracle.js';
+import { probeBinaries } from '../support/probes.js';
 
 const uleb = (n: number): number[] => {
   const out: number[] = [];
@@ -197,7 +198,7 @@ describe('property: mutated real DWARF gives a result or a GobinError, quickly',
   for (const [label, load] of [
     ['gcc DWARF 5', () => cProbe('dwarf5').then(realSections)],
     ['gcc DWARF 2', () => cProbe('dwarf2').then(realSections)],
-    ['Go probe', async () => realSections((await dwarfProbes()).find((p) => p.variant === 'plain')!.path)],
+    ['Go probe', async () => realSections((await probeBinaries()).find((p) => p.variant === 'plain')!.path)],
   ] as const) {
     it(`${label}: flipped or truncated .debug_info / .debug_abbrev / .debug_str_offsets`, async () => {
       const sections = await load();

@@ -8,11 +8,11 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Dwarf } from '../../gobin/dwarf/index.js';
 import { ElfFile } from '../../gobin/elf.js';
-import { dwarfProbes } from '../oracle/dwarf/oracle.js';
+import { probeBinaries } from '../support/probes.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const probes = await dwarfProbes();
+const probes = await probeBinaries();
 const plain = probes.find((p) => p.variant === 'plain')!;
 const stripped = probes.find((p) => p.variant === 'stripped')!;
 

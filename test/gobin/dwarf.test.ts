@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { Dwarf, type StructType } from '../../gobin/dwarf/index.js';
 import { ElfFile } from '../../gobin/elf.js';
 import { GobinError } from '../../gobin/errors.js';
-import { cProbe, cVariants, dwarfProbes, runOracle } from '../oracle/dwarf/oracle.js';
+import { cProbe, cVariants, runOracle } from '../oracle/dwarf/oracle.js';
+import { probeBinaries } from '../support/probes.js';
 import { matrixToolchains } from '../support/toolchains.js';
 
-const probes = await dwarfProbes();
+const probes = await probeBinaries();
 const goProbes = probes.filter((p) => !p.stripped);
 const strippedProbes = probes.filter((p) => p.stripped);
 const oracleToolchain = (await matrixToolchains())[0];
@@ -45,7 +46,13 @@ describe('DWARF reader = Go debug/dwarf, every struct of every probe', () => {
         const byName = new Map(oracle.map((s) => [s.name, s]));
         const dwarf = Dwarf.fromElf(elf);
         expect(dwarf.pointerSize).toBe(8);
-        for (const sel of ['net/http.Request.ctx', 'runtime.g.goid', 'main.Handler.Hits', 'main.Outer.Inner', 'net/http.Request.nonexistent']) {
+        // Embedded members: net.TCPConn embeds the struct conn, net/http.transportRequest the pointer *Request.
+        const embedded = ['net.TCPConn.conn', 'net/http.transportRequest.Request'];
+        for (const sel of embedded) {
+          const dot = sel.lastIndexOf('.');
+          expect(byName.get(sel.slice(0, dot))?.members.find((m) => m.name === sel.slice(dot + 1))?.embedded, `${sel} embedded per the oracle`).toBe(true);
+        }
+        for (const sel of ['net/http.Request.ctx', 'runtime.g.goid', 'main.Handler.Hits', ...embedded, 'net/http.Request.nonexistent']) {
           const dot = sel.lastIndexOf('.');
           const want = byName.get(sel.slice(0, dot))?.members.find((m) => m.name === sel.slice(dot + 1));
           expect(dwarf.field(sel)).toEqual({ type: sel.slice(0, dot), field: sel.slice(dot + 1), offset: want?.offset ?? null, size: want?.size ?? null });

@@ -5,11 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GoBinary } from '../../gobin/index.js';
-import { testProbes } from '../oracle/buildinfo/fallback-probes.js';
+import { probeBinaries } from '../support/probes.js';
 import { goVersionM } from '../oracle/buildinfo/goversion.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const probes = await testProbes();
+const probes = await probeBinaries();
 
 /** Runs the CLI from its TypeScript source (no build step needed), as `offsets ARGS`. */
 function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -4,10 +4,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { GoBinary, type GoFunction } from '../../gobin/index.js';
-import { testProbes } from '../oracle/buildinfo/fallback-probes.js';
+import { probeBinaries } from '../support/probes.js';
 
 const run = promisify(execFile);
-const probes = await testProbes();
+const probes = await probeBinaries();
 
 const OBJDUMP = { amd64: 'objdump', arm64: 'aarch64-linux-gnu-objdump' } as const;
 // amd64: ret, ret $imm (objdump may print retq / a bnd or repz prefix); arm64: ret, ret xN.

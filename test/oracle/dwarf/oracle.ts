@@ -1,17 +1,16 @@
-// Test support for the DWARF reader: the Go oracle (main.go, debug/dwarf) and
-// probe binaries, built per toolchain and cached under cacheRoot() by the hash
-// of their sources.
+// Test support for the DWARF reader: the Go oracle (main.go, debug/dwarf), built per
+// toolchain, and gcc-built C probes, cached under cacheRoot() by the hash of their sources.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cachePath } from '../../../common/cache-dir.js';
 import type { StructType } from '../../../gobin/dwarf/index.js';
-import { probeBinaries, type ProbeBinary, type ProbeVariant } from '../../support/probes.js';
-import { goEnv, matrixToolchains, type Toolchain } from '../../support/toolchains.js';
+import { probeBinaries, type ProbeBinary } from '../../support/probes.js';
+import { goEnv, type Toolchain } from '../../support/toolchains.js';
 
 const run = promisify(execFile);
 export const oracleDir = dirname(fileURLToPath(import.meta.url));
@@ -56,38 +55,12 @@ export function runOracle(tc: Toolchain, binary: string): Promise<StructType[]> 
   return result;
 }
 
-const variantFlags: Record<ProbeVariant, { args: string[]; env: Record<string, string>; arch: 'amd64' | 'arm64' }> = {
-  plain: { args: [], env: { CGO_ENABLED: '0' }, arch: 'amd64' },
-  stripped: { args: ['-ldflags=-s -w'], env: { CGO_ENABLED: '0' }, arch: 'amd64' },
-  pie: { args: ['-buildmode=pie'], env: { CGO_ENABLED: '0' }, arch: 'amd64' },
-  external: { args: ['-ldflags=-linkmode=external'], env: { CGO_ENABLED: '1' }, arch: 'amd64' },
-  arm64: { args: [], env: { CGO_ENABLED: '0', GOARCH: 'arm64' }, arch: 'arm64' },
-  'arm64-stripped': { args: ['-ldflags=-s -w'], env: { CGO_ENABLED: '0', GOARCH: 'arm64' }, arch: 'arm64' },
-};
-
-/** This part's own probe (probe/), for as long as test/support/probes.ts is the stub. */
-async function ownProbes(tc: Toolchain): Promise<ProbeBinary[]> {
-  const dir = join(oracleDir, 'probe');
-  const hash = await sourceHash(dir, (await readdir(dir)).sort());
-  const out: ProbeBinary[] = [];
-  for (const [variant, v] of Object.entries(variantFlags) as Array<[ProbeVariant, (typeof variantFlags)[ProbeVariant]]>) {
-    const path = cachePath('dwarf-probes', `${tc.version}-${hash}`, variant);
-    await buildOnce(path, (tmp) => run(tc.go, ['build', ...v.args, '-o', tmp, '.'], { cwd: dir, env: goEnv(tc, v.env) }));
-    out.push({ toolchain: tc, variant, arch: v.arch, path, stripped: variant.endsWith('stripped'), pie: variant === 'pie' });
-  }
-  return out;
-}
-
-/** The matrix's probe binaries; while the shared fixtures are still the stub, this part's own probe built by every matrix toolchain. */
-export async function dwarfProbes(): Promise<ProbeBinary[]> {
-  try {
-    return await probeBinaries();
-  } catch (err) {
-    if (!(err instanceof Error && err.message === 'probe fixtures not built yet')) throw err;
-  }
-  const all: ProbeBinary[] = [];
-  for (const tc of await matrixToolchains()) all.push(...(await ownProbes(tc)));
-  return all;
+/**
+ * The matrix's probe binaries (test/support/probes.ts); kept for bench/dwarf.bench.ts.
+ * The DWARF tests' own fallback probe is gone now that the shared fixtures exist.
+ */
+export function dwarfProbes(): Promise<ProbeBinary[]> {
+  return probeBinaries();
 }
 
 /** c-probe.c compiled by gcc into each DWARF version and compression style, to cover the forms Go does not emit. */

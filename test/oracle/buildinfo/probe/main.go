@@ -1,6 +1,6 @@
-// The fallback probe: a small net/http server (the functions the agent instruments)
-// with one replaced dependency, built per toolchain and variant until the shared
-// probe fixtures (test/support/probes.ts) exist.
+// The replace probe: a small program with one dependency replaced by a local
+// directory, so its build information carries a "=>" line (the shared probe fixture
+// has no dependencies). Built per toolchain by ../replace-probe.ts.
 package main
 
 import (
