@@ -117,8 +117,9 @@ export class Dwarf {
   }
 
   /** What has been decoded so far: lookups should skim few units. */
-  stats(): { units: number; unitsSkimmed: number; structsBuilt: number } {
-    return { units: this.data.units.length, unitsSkimmed: this.skimmed.size, structsBuilt: this.built.size };
+  stats(): { units: number; runtimeUnits: number; unitsSkimmed: number; structsBuilt: number } {
+    const runtimeUnits = this.data.units.filter((u) => this.data.root(u).name === 'runtime').length;
+    return { units: this.data.units.length, runtimeUnits, unitsSkimmed: this.skimmed.size, structsBuilt: this.built.size };
   }
 
   private remember(name: string, offset: number): void {
@@ -138,9 +139,10 @@ export class Dwarf {
   }
 
   /**
-   * Go's linker emits every type DIE into the unit it takes as the runtime's
-   * (cmd/link dwarf.go: the last unit of package runtime when its code spans
-   * several): search the `runtime` units first, last first, then the rest.
+   * Go's linker emits type DIEs into units of package runtime (cmd/link
+   * dwarf.go; when runtime's code spans several units, Go 1.22+ spreads them
+   * over more than one): search the `runtime` units first, last first, then
+   * the rest. Each unit is skimmed at most once.
    */
   private order(): Unit[] {
     if (!this.searchOrder) {
