@@ -9,7 +9,7 @@ import { cachePath } from '../common/cache-dir.js';
 import { discard, extractDeb, fetchDeb } from './deb.js';
 import { DebianError } from './errors.js';
 import type { FetchOptions } from './http.js';
-import { fetchPackageIndex, type PackageStanza } from './packages.js';
+import { fetchPackageIndex, type IndexCache, type PackageStanza } from './packages.js';
 import { compareDebianVersions } from './version.js';
 
 const run = promisify(execFile);
@@ -46,6 +46,8 @@ export interface ListOptions {
   http?: FetchOptions;
   /** OpenPGP keyring for InRelease (see debianMirrorSource()); unchecked when absent. */
   keyring?: string;
+  /** Indexes shared with other readers in this run (see newIndexCache). */
+  indexes?: IndexCache;
 }
 
 const GO_PACKAGE = /^golang-(1\.\d+)-go$/;
@@ -59,13 +61,14 @@ export async function listDebianGoPackages(opts: ListOptions): Promise<DebianGoP
   const out: DebianGoPackage[] = [];
   const limit = pLimit(2);
   const indexes = await Promise.all(
-    suites.map((suite) => limit(() => fetchPackageIndex({ mirror: opts.mirror, suite, arch: opts.arch ?? 'amd64', http: opts.http, keyring: opts.keyring }))),
+    suites.map((suite) => limit(() => fetchPackageIndex({ mirror: opts.mirror, suite, arch: opts.arch ?? 'amd64', http: opts.http, keyring: opts.keyring, indexes: opts.indexes }))),
   );
   for (const index of indexes) {
-    for (const go of index.packages) {
+    const golang = index.packages.filter((p) => p.package.startsWith('golang-1.'));
+    for (const go of golang) {
       const m = GO_PACKAGE.exec(go.package);
       if (!m) continue;
-      const src = index.packages.find((p) => p.package === `golang-${m[1]}-src` && p.version === go.version);
+      const src = golang.find((p) => p.package === `golang-${m[1]}-src` && p.version === go.version);
       if (!src) {
         throw new DebianError('ERR_DEBIAN_NO_PACKAGE', `${go.package} ${go.version} has no golang-${m[1]}-src of the same version`, `${opts.mirror}/dists/${index.suite}`);
       }

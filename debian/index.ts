@@ -3,7 +3,7 @@
 export { DebianError, type DebianErrorCode } from './errors.js';
 export { debianMirror, debianMirrorSource, DEBIAN_ARCHIVE_KEYRING, readAptSources, parseOneLineSources, parseDeb822Sources, type AptSource } from './mirror.js';
 export { fetchRelease, parseRelease, verifyInRelease, type ReleaseFile, type ReleaseEntry } from './release.js';
-export { fetchPackageIndex, parsePackages, type PackageIndex, type PackageStanza, type IndexQuery } from './packages.js';
+export { fetchPackageIndex, newIndexCache, parsePackages, type IndexCache, type PackageIndex, type PackageStanza, type IndexQuery } from './packages.js';
 export { fetchDeb, extractDeb, debCacheDir, type ExtractOptions } from './deb.js';
 export { readArMembers, type ArMember } from './ar.js';
 export { compareDebianVersions } from './version.js';

@@ -37,6 +37,20 @@ export interface IndexQuery {
   http?: FetchOptions;
   /** OpenPGP keyring to check InRelease with (gpgv); unchecked when absent. */
   keyring?: string;
+  /** Indexes already read in this run (see newIndexCache): each is fetched and parsed once. */
+  indexes?: IndexCache;
+}
+
+/**
+ * The indexes one run has read, keyed by mirror, suite, component, arch and keyring:
+ * callers that share it (the tracker's Go release source and its Debian module
+ * source) fetch InRelease and parse each Packages index once per run. Not meant to
+ * outlive a run: the mirror may publish a new index later.
+ */
+export type IndexCache = Map<string, Promise<PackageIndex>>;
+
+export function newIndexCache(): IndexCache {
+  return new Map();
 }
 
 const FIELDS: Record<string, keyof PackageStanza> = {
@@ -104,7 +118,21 @@ function pickIndex(entries: Map<string, ReleaseEntry>, dir: string): ReleaseEntr
  * Release file. Only the small InRelease is fetched when the parsed index for
  * that sha256 is already cached.
  */
-export async function fetchPackageIndex(q: IndexQuery): Promise<PackageIndex> {
+export function fetchPackageIndex(q: IndexQuery): Promise<PackageIndex> {
+  if (!q.indexes) return readPackageIndex(q);
+  const key = JSON.stringify([q.mirror, q.suite, q.component ?? 'main', q.arch ?? 'amd64', q.keyring ?? '']);
+  let p = q.indexes.get(key);
+  if (!p) {
+    const cache = q.indexes;
+    p = readPackageIndex(q);
+    cache.set(key, p);
+    // A failure is not remembered: a later caller tries again.
+    p.catch(() => cache.get(key) === p && cache.delete(key));
+  }
+  return p;
+}
+
+async function readPackageIndex(q: IndexQuery): Promise<PackageIndex> {
   const component = q.component ?? 'main';
   const arch = q.arch ?? 'amd64';
   const release = await fetchRelease(q.mirror, q.suite, q.http, q.keyring);

@@ -3,13 +3,11 @@
  * probe per (version, arch) job that the table (or the result cache) does not
  * already answer, reads the offsets, checks them, and writes the table.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import semver from 'semver';
 import { writeFileAtomic } from '../common/atomic-write.js';
@@ -17,16 +15,14 @@ import { cachePath } from '../common/cache-dir.js';
 import { GoOffsetsError } from '../common/errors.js';
 import { buildTable, canonicalGoVersion, loadTable, parseGoVersion, serializeTable, tableObservations, type OffsetsTable } from '../offsets/index.js';
 import type { Arch, Observation, ObservationResult } from '../offsets/observation.js';
-import { buildProbe, downloadModule, type Toolchain } from './build.js';
-import { checkReading } from './checks.js';
+import type { Toolchain } from './build.js';
 import { fieldsAt, versionKey, withinBounds, type TrackedField, type TrackedModule, type TrackerConfig } from './config.js';
 import { debianModuleObservations, type DebianModuleResult } from './debian-modules/observe.js';
+import { newIndexCache, type IndexCache } from '../debian/packages.js';
 import { FetchError } from './fetch/errors.js';
 import type { HttpOptions } from './fetch/http.js';
 import { listModuleVersions, ModuleSourceError, resolveGoproxy, type ModuleVersion } from './modules/index.js';
-import { generateProbe } from './probe/generate.js';
 import { silentProgress, type Progress } from './progress.js';
-import { readProbe } from './read.js';
 import { createReleaseSources, listReleases, type GoRelease } from './sources/index.js';
 import { summarize, type RunSummary } from './summary.js';
 
@@ -159,9 +155,32 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   const oldObs = old ? tableObservations(old) : [];
   const oldByJob = groupByJob(oldObs);
 
+  // A Debian module target is wanted when one of its keys is in the shard and not yet in the base table.
+  const selectDebianTarget = ({ module, version }: { module: string; version: string }): boolean => {
+    const tracked = opts.config.modules.find((m) => m.module === module && m.module !== 'std');
+    if (!tracked) return false;
+    const fields = fieldsAt(tracked, version);
+    return archs.some((arch) => {
+      const key = jobKey(module, version, arch);
+      const known = oldByJob.get(key);
+      return inShard(key) && (opts.force || !(known && fields.every((f) => isKnown(known.get(f.selector)))));
+    });
+  };
   const moduleSources = new Set(opts.moduleSources ?? MODULE_SOURCES);
-  const sources = createReleaseSources(opts.sources ?? ['go.dev', 'debian'], { goMirror: opts.goMirror, debianMirror: opts.debianMirror, progress, listHttp: LISTING_HTTP });
-  const { releases, unavailable } = await listReleases(sources, { progress });
+  const modules = opts.config.modules.filter((m) => m.module !== 'std');
+  // One read of each Debian suite's InRelease and Packages per run, shared by the
+  // Go release source and the Debian module source.
+  const debianIndexes = newIndexCache();
+  const sources = createReleaseSources(opts.sources ?? ['go.dev', 'debian'], { goMirror: opts.goMirror, debianMirror: opts.debianMirror, debianIndexes, progress, listHttp: LISTING_HTTP });
+  // The listings do not depend on each other: an unreachable go.dev and an
+  // unreachable GOPROXY cost one timeout together, not one each.
+  const proxyProblems: string[] = [];
+  const debianProblems: string[] = [];
+  const [{ releases, unavailable }, listed, deb] = await Promise.all([
+    listReleases(sources, { progress }),
+    moduleSources.has('proxy') && modules.length ? listProxyVersions(modules, opts, progress, proxyProblems) : new Map<string, ModuleVersion[]>(),
+    moduleSources.has('debian') && modules.length ? runDebianModules(opts, archs, debianIndexes, progress, debianProblems, selectDebianTarget) : undefined,
+  ]);
   const byVersion = new Map<string, GoRelease[]>();
   for (const r of releases) {
     const key = canonicalGoVersion(parseGoVersion(r.version));
@@ -169,7 +188,8 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   }
 
   const jobs: Job[] = [];
-  const problems: string[] = unavailable.map((u) => u.message);
+  // Same order as when the listings ran one after the other: release sources, proxy, Debian modules.
+  const problems: string[] = [...unavailable.map((u) => u.message), ...proxyProblems, ...debianProblems];
   const std = opts.config.modules.find((m) => m.module === 'std');
   for (const rels of byVersion.values()) {
     // A version several sources list (go.dev and debian) is built once, from the
@@ -181,8 +201,6 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
     for (const arch of archs) jobs.push({ module: 'std', version: release.version, sources: [release.source], arch, fields, tracked: std, release });
   }
   const builder = newestStable([...byVersion.values()].map((rels) => rels[0]));
-  const modules = opts.config.modules.filter((m) => m.module !== 'std');
-  const listed = moduleSources.has('proxy') && modules.length ? await listProxyVersions(modules, opts, builder, progress, problems) : new Map<string, ModuleVersion[]>();
   for (const tracked of modules) {
     for (const mv of listed.get(tracked.module) ?? []) {
       if (!withinBounds(mv.version, tracked)) continue;
@@ -196,37 +214,22 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   const mine = jobs.filter((j) => inShard(jobKey(j.module, j.version, j.arch)));
   stats.jobs = mine.length;
   const fresh: Observation[] = [];
-  if (moduleSources.has('debian') && modules.length) {
-    const done = (key: string, fields: TrackedField[]) => {
-      const known = oldByJob.get(key);
-      return !!known && fields.every((f) => isKnown(known.get(f.selector)));
+  if (deb) {
+    // Only this shard's keys: a build's other arch or another module's fields may belong to another shard.
+    fresh.push(...deb.result.observations.filter((o) => inShard(jobKey(o.module, o.version, o.arch))));
+    const b = deb.result.builds;
+    stats.debianModules = {
+      jobs: b.length + deb.result.unselected,
+      skipped: deb.result.unselected,
+      built: b.filter((x) => !x.fromCache && !x.error).length,
+      fromCache: b.filter((x) => x.fromCache).length,
+      failed: b.filter((x) => x.error).length,
+      debsDownloaded: deb.result.fetch.downloaded,
+      bytesDownloaded: deb.result.fetch.downloadedBytes,
+      debsCached: deb.result.fetch.cached,
+      ms: deb.ms,
     };
-    const deb = await runDebianModules(opts, archs, progress, problems, ({ module, version }) => {
-      const tracked = modules.find((m) => m.module === module);
-      if (!tracked) return false;
-      const fields = fieldsAt(tracked, version);
-      return archs.some((arch) => {
-        const key = jobKey(module, version, arch);
-        return inShard(key) && (opts.force || !done(key, fields));
-      });
-    });
-    if (deb) {
-      // Only this shard's keys: a build's other arch or another module's fields may belong to another shard.
-      fresh.push(...deb.result.observations.filter((o) => inShard(jobKey(o.module, o.version, o.arch))));
-      const b = deb.result.builds;
-      stats.debianModules = {
-        jobs: b.length + deb.result.unselected,
-        skipped: deb.result.unselected,
-        built: b.filter((x) => !x.fromCache && !x.error).length,
-        fromCache: b.filter((x) => x.fromCache).length,
-        failed: b.filter((x) => x.error).length,
-        debsDownloaded: deb.result.fetch.downloaded,
-        bytesDownloaded: deb.result.fetch.downloadedBytes,
-        debsCached: deb.result.fetch.cached,
-        ms: deb.ms,
-      };
-      stats.failed += stats.debianModules.failed;
-    }
+    stats.failed += stats.debianModules.failed;
   }
   const toRun: Job[] = [];
   for (const job of mine) {
@@ -277,12 +280,19 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
 }
 
 /**
- * Versions of every tracked module from the GOPROXY list. Without --goproxy
- * and GOPROXY, the go command's own default (`go env GOPROXY` of the builder
- * toolchain) is used. A proxy that cannot be reached is one line for the
- * whole source, not one per module: the remaining modules are not tried.
+ * The go command's built-in GOPROXY (cmd/go: "defaults to https://proxy.golang.org,direct"),
+ * what `go env GOPROXY` prints with no GOPROXY in the environment and no user go env
+ * (the tracker's builds run with GOENV=off). A constant: no toolchain has to be run for it.
  */
-async function listProxyVersions(modules: TrackedModule[], opts: RunOptions, builder: GoRelease | undefined, progress: Progress, problems: string[]): Promise<Map<string, ModuleVersion[]>> {
+export const GO_DEFAULT_GOPROXY = 'https://proxy.golang.org,direct';
+
+/**
+ * Versions of every tracked module from the GOPROXY list. Without --goproxy
+ * and GOPROXY, the go command's own default is used. A proxy that cannot be
+ * reached is one line for the whole source, not one per module: the
+ * remaining modules are not tried.
+ */
+async function listProxyVersions(modules: TrackedModule[], opts: RunOptions, progress: Progress, problems: string[]): Promise<Map<string, ModuleVersion[]>> {
   const out = new Map<string, ModuleVersion[]>();
   const skip = (why: string) => {
     const line = `module source proxy: ${why.replace(/\s+/g, ' ')}`;
@@ -292,7 +302,7 @@ async function listProxyVersions(modules: TrackedModule[], opts: RunOptions, bui
   };
   let goproxy: string;
   try {
-    goproxy = await resolveGoproxy(opts.goproxy ?? (process.env.GOPROXY || (await defaultGoproxy(builder))));
+    goproxy = await resolveGoproxy(opts.goproxy ?? (process.env.GOPROXY || GO_DEFAULT_GOPROXY));
   } catch (err) {
     return skip((err as Error).message);
   }
@@ -313,23 +323,11 @@ async function listProxyVersions(modules: TrackedModule[], opts: RunOptions, bui
   return out;
 }
 
-/** The go command's built-in GOPROXY, asked of the builder toolchain (no user go env). */
-async function defaultGoproxy(builder: GoRelease | undefined): Promise<string | undefined> {
-  if (!builder) return undefined;
-  try {
-    const { goroot } = await builder.obtain();
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GOENV: 'off', GOROOT: goroot, GOTOOLCHAIN: 'local' };
-    const { stdout } = await promisify(execFile)(join(goroot, 'bin', 'go'), ['env', 'GOPROXY'], { env, timeout: 30_000 });
-    return stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The Debian module source; undefined (and one line) when the Debian archive cannot be read. */
 async function runDebianModules(
   opts: RunOptions,
   archs: Arch[],
+  indexes: IndexCache,
   progress: Progress,
   problems: string[],
   select: (t: { module: string; version: string }) => boolean,
@@ -340,6 +338,7 @@ async function runDebianModules(
       config: opts.config,
       archs,
       mirror: opts.debianMirror,
+      indexes,
       force: opts.force,
       timeoutMs: opts.timeoutMs,
       select,
@@ -405,6 +404,24 @@ function observationsFor(job: Job, results: Map<string, ObservationResult>): Obs
   return out;
 }
 
+let buildPathModules: Promise<{
+  buildProbe: typeof import('./build.js').buildProbe;
+  downloadModule: typeof import('./build.js').downloadModule;
+  checkReading: typeof import('./checks.js').checkReading;
+  generateProbe: typeof import('./probe/generate.js').generateProbe;
+  readProbe: typeof import('./read.js').readProbe;
+}> | undefined;
+
+function buildPath() {
+  return (buildPathModules ??= Promise.all([import('./build.js'), import('./checks.js'), import('./probe/generate.js'), import('./read.js')]).then(([b, c, g, r]) => ({
+    buildProbe: b.buildProbe,
+    downloadModule: b.downloadModule,
+    checkReading: c.checkReading,
+    generateProbe: g.generateProbe,
+    readProbe: r.readProbe,
+  })));
+}
+
 /** Builds and reads one job; any failure becomes a failed result for every field of the job. */
 async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts: RunOptions, stats: RunStats): Promise<Map<string, ObservationResult>> {
   const results = new Map<string, ObservationResult>();
@@ -418,6 +435,8 @@ async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts
   const workDir = cachePath('tracker', 'work', `${createHash('sha256').update(timing.job).digest('hex').slice(0, 16)}-${process.pid}`);
   try {
     if (!job.release) return fail(`no Go toolchain to build ${job.module} with (no Go release source listed one)`);
+    // The build path is loaded only when something is built: a rerun with nothing new never needs it.
+    const { buildProbe, downloadModule, checkReading, generateProbe, readProbe } = await buildPath();
     let t = performance.now();
     const goroot = await obtain(job.release);
     const toolchain: Toolchain = { version: job.release.version, goroot };

@@ -19,16 +19,34 @@ export function parseDepends(field: string | undefined, where: string): DependsG
 /** A suite's packages by name, and who provides each virtual name. */
 export class SuitePackages {
   readonly byName = new Map<string, PackageStanza>();
-  readonly providers = new Map<string, PackageStanza[]>();
-  constructor(readonly suite: string, packages: PackageStanza[]) {
+  private providersByName?: Map<string, PackageStanza[]>;
+  constructor(readonly suite: string, private readonly packages: PackageStanza[]) {
     for (const p of packages) {
-      const cur = this.byName.get(p.package);
       // An index lists one version per package and arch; keep the first if repeated.
-      if (!cur) this.byName.set(p.package, p);
-      for (const prov of parseDepends(p.provides, `${suite} ${p.package} Provides`)) {
-        for (const alt of prov) this.providers.set(alt.name, [...(this.providers.get(alt.name) ?? []), p]);
-      }
+      if (!this.byName.has(p.package)) this.byName.set(p.package, p);
     }
+  }
+
+  /**
+   * Virtual name -> the packages that provide it, in index order. Built on first
+   * use: a run that only looks packages up by name (a rerun with nothing new)
+   * never parses the Provides fields of a whole suite.
+   */
+  get providers(): Map<string, PackageStanza[]> {
+    if (!this.providersByName) {
+      const out = new Map<string, PackageStanza[]>();
+      for (const p of this.packages) {
+        for (const prov of parseDepends(p.provides, `${this.suite} ${p.package} Provides`)) {
+          for (const alt of prov) {
+            const list = out.get(alt.name);
+            if (list) list.push(p);
+            else out.set(alt.name, [p]);
+          }
+        }
+      }
+      this.providersByName = out;
+    }
+    return this.providersByName;
   }
 
   /** The real package a dependency name resolves to: itself, else its first provider. */

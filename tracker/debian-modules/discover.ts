@@ -6,7 +6,7 @@
 import pLimit from 'p-limit';
 import { DEFAULT_SUITES } from '../../debian/go-toolchains.js';
 import type { FetchOptions } from '../../debian/http.js';
-import { fetchPackageIndex, type PackageStanza } from '../../debian/packages.js';
+import { fetchPackageIndex, type IndexCache, type PackageStanza } from '../../debian/packages.js';
 import { withinBounds, type TrackedModule } from '../config.js';
 import { SuitePackages } from './depends.js';
 import { DebianModuleError } from './errors.js';
@@ -29,10 +29,18 @@ export interface DiscoverOptions {
   http?: FetchOptions;
 }
 
+/** How suite indexes are read: HTTP options, the InRelease keyring, indexes already read in this run. */
+export interface IndexReadOptions {
+  http?: FetchOptions;
+  /** OpenPGP keyring InRelease is checked with (debianMirrorSource); unchecked when absent. */
+  keyring?: string;
+  indexes?: IndexCache;
+}
+
 /** The suites' package indexes (fetched with the Debian release source's code, cached by sha256). */
-export async function suitePackages(mirror: string, suites: string[] = DEFAULT_SUITES, http?: FetchOptions): Promise<SuitePackages[]> {
+export async function suitePackages(mirror: string, suites: string[] = DEFAULT_SUITES, read: IndexReadOptions = {}): Promise<SuitePackages[]> {
   const limit = pLimit(2);
-  const indexes = await Promise.all(suites.map((suite) => limit(() => fetchPackageIndex({ mirror, suite, http }))));
+  const indexes = await Promise.all(suites.map((suite) => limit(() => fetchPackageIndex({ mirror, suite, http: read.http, keyring: read.keyring, indexes: read.indexes }))));
   return indexes.map((i) => new SuitePackages(i.suite, i.packages));
 }
 

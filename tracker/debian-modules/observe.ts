@@ -15,8 +15,8 @@ import { writeFileAtomic } from '../../common/atomic-write.js';
 import { cachePath } from '../../common/cache-dir.js';
 import { GoOffsetsError } from '../../common/errors.js';
 import type { FetchOptions } from '../../debian/http.js';
-import { debianMirror } from '../../debian/mirror.js';
-import type { PackageStanza } from '../../debian/packages.js';
+import { debianMirrorSource } from '../../debian/mirror.js';
+import type { IndexCache, PackageStanza } from '../../debian/packages.js';
 import type { DebianToolchain } from '../../debian/go-toolchains.js';
 import type { Arch, Observation, ObservationResult } from '../../offsets/observation.js';
 import { withinBounds, type TrackedField, type TrackedModule, type TrackerConfig } from '../config.js';
@@ -37,6 +37,10 @@ export interface DebianModuleOptions {
   config: TrackerConfig;
   /** Mirror URI; default: from the apt configuration. */
   mirror?: string;
+  /** Keyring for InRelease; default: apt's (debianMirrorSource), none for an explicit mirror unless given. */
+  keyring?: string;
+  /** Indexes shared with other readers in this run (the tracker's Go release source). */
+  indexes?: IndexCache;
   /** Default: debian/ DEFAULT_SUITES (bullseye, bookworm, bookworm-backports, trixie, sid). */
   suites?: string[];
   archs?: Arch[];
@@ -100,8 +104,9 @@ interface Job {
 export async function debianModuleObservations(opts: DebianModuleOptions): Promise<DebianModuleResult> {
   const log = opts.log ?? (() => {});
   const archs = opts.archs ?? ['amd64', 'arm64'];
-  const mirror = await debianMirror({ override: opts.mirror });
-  const all = await suitePackages(mirror, opts.suites, opts.http);
+  const { uri: mirror, keyring } = await debianMirrorSource({ override: opts.mirror, keyring: opts.keyring });
+  const read = { http: opts.http, keyring, indexes: opts.indexes };
+  const all = await suitePackages(mirror, opts.suites, read);
   const tracked = opts.config.modules.filter((m) => m.module !== 'std' && (!opts.modules || opts.modules.includes(m.module)));
   const found = discoverIn(tracked, all, opts.packages);
   const notes: string[] = [];
@@ -132,10 +137,10 @@ export async function debianModuleObservations(opts: DebianModuleOptions): Promi
     note,
     everyField: tracked.flatMap((m) => m.fields.map((f) => ({ field: f, module: m }))),
     suiteGo: (pkgs) => {
-      if (!toolchains.has(pkgs.suite)) toolchains.set(pkgs.suite, suiteToolchain(mirror, pkgs, opts.http));
+      if (!toolchains.has(pkgs.suite)) toolchains.set(pkgs.suite, suiteToolchain(mirror, pkgs, read));
       return toolchains.get(pkgs.suite)!;
     },
-    newestGo: () => (newest ??= newestToolchain(mirror, undefined, opts.http)),
+    newestGo: () => (newest ??= newestToolchain(mirror, undefined, read)),
   };
   // One job at a time: each go build already uses both cores.
   for (const job of jobs) {

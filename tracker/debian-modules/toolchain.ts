@@ -5,7 +5,7 @@
  * newest Go line the archive offers in any suite.
  */
 import { DEFAULT_SUITES, ensureDebianToolchain, listDebianGoPackages, newestPerMinor, type DebianToolchain } from '../../debian/go-toolchains.js';
-import type { FetchOptions } from '../../debian/http.js';
+import type { IndexReadOptions } from './discover.js';
 import type { SuitePackages } from './depends.js';
 import { DebianModuleError } from './errors.js';
 
@@ -22,18 +22,18 @@ export function suiteDefaultGoMinor(pkgs: SuitePackages): string | undefined {
   return undefined;
 }
 
-export async function suiteToolchain(mirror: string, pkgs: SuitePackages, http?: FetchOptions): Promise<DebianToolchain | undefined> {
+export async function suiteToolchain(mirror: string, pkgs: SuitePackages, read: IndexReadOptions = {}): Promise<DebianToolchain | undefined> {
   const minor = suiteDefaultGoMinor(pkgs);
   if (!minor) return undefined;
-  const offered = await listDebianGoPackages({ mirror, suites: [pkgs.suite], http });
+  const offered = await listDebianGoPackages({ mirror, suites: [pkgs.suite], ...read });
   const pkg = offered.find((p) => p.minor === minor);
   if (!pkg) throw new DebianModuleError('ERR_DEBIAN_MODULE_TOOLCHAIN', `${pkgs.suite}: golang-go depends on golang-${minor}-go, which the suite's index does not list`);
-  return ensureDebianToolchain(pkg, http);
+  return ensureDebianToolchain(pkg, read.http);
 }
 
 /** The newest Go line offered by any of the suites (the matrix's newest toolchain). */
-export async function newestToolchain(mirror: string, suites: string[] = DEFAULT_SUITES, http?: FetchOptions): Promise<DebianToolchain> {
-  const lines = newestPerMinor(await listDebianGoPackages({ mirror, suites, http }));
+export async function newestToolchain(mirror: string, suites: string[] = DEFAULT_SUITES, read: IndexReadOptions = {}): Promise<DebianToolchain> {
+  const lines = newestPerMinor(await listDebianGoPackages({ mirror, suites, ...read }));
   if (lines.length === 0) throw new DebianModuleError('ERR_DEBIAN_MODULE_TOOLCHAIN', `no golang-1.N-go package in suites ${suites.join(', ')}`);
-  return ensureDebianToolchain(lines[lines.length - 1], http);
+  return ensureDebianToolchain(lines[lines.length - 1], read.http);
 }

@@ -1,4 +1,4 @@
-import { DebianError, debianMirror, ensureDebianToolchain, listDebianGoPackages, compareDebianVersions, type DebianGoPackage } from '../../debian/index.js';
+import { DebianError, debianMirrorSource, ensureDebianToolchain, listDebianGoPackages, compareDebianVersions, type DebianGoPackage, type IndexCache } from '../../debian/index.js';
 import { silentProgress, type Progress } from '../progress.js';
 import { isPrerelease } from './dir.js';
 import { SourceUnavailableError } from './errors.js';
@@ -7,6 +7,10 @@ import type { GoRelease, ReleaseSource } from './types.js';
 export interface DebianSourceOptions {
   /** Mirror URL; default: the debian archive entry of the apt configuration. */
   mirror?: string;
+  /** Keyring for InRelease; default: apt's (debianMirrorSource), none for an explicit mirror unless given. */
+  keyring?: string;
+  /** Indexes shared with other readers in this run. */
+  indexes?: IndexCache;
   suites?: string[];
   includePrereleases?: boolean;
   progress?: Progress;
@@ -29,8 +33,8 @@ export class DebianSource implements ReleaseSource {
   async list(): Promise<GoRelease[]> {
     let pkgs: DebianGoPackage[];
     try {
-      const mirror = await debianMirror({ override: this.opts.mirror });
-      pkgs = await listDebianGoPackages({ mirror, suites: this.opts.suites });
+      const { uri: mirror, keyring } = await debianMirrorSource({ override: this.opts.mirror, keyring: this.opts.keyring });
+      pkgs = await listDebianGoPackages({ mirror, suites: this.opts.suites, keyring, indexes: this.opts.indexes });
     } catch (err) {
       if (err instanceof DebianError) throw new SourceUnavailableError(this.name, err.message, { cause: err });
       throw err;

@@ -1,3 +1,4 @@
+import type { IndexCache } from '../../debian/packages.js';
 /**
  * Contract between the tracker core and its Go release sources.
  * A source lists releases cheaply; a release's toolchain is fetched only when
@@ -29,6 +30,10 @@ export interface ReleaseSourceOptions {
   goMirror?: string;
   /** Debian mirror URL; default: read from the apt configuration. */
   debianMirror?: string;
+  /** Keyring for the Debian mirror's InRelease (default: apt's, see debian/ debianMirrorSource; none with an explicit mirror). */
+  debianKeyring?: string;
+  /** Debian indexes shared with the Debian module source in one run (debian/ newIndexCache). */
+  debianIndexes?: IndexCache;
   /** Include rc/beta releases (default: stable only). */
   includePrereleases?: boolean;
   progress?: Progress;
