@@ -49,7 +49,10 @@ export async function resolveOffsets(target: TargetInfo, opts: { tablePath: stri
   } catch {
     // not resolved yet (or no table: loadTable says so below)
   }
-  const { loadTable, lookup } = await import('../offsets/index.js');
+  // The two modules the agent needs, not offsets/index.js (which also loads the
+  // table builder, merger and reports). The table is read once and validated
+  // once, by the precompiled validator (offsets/table-validator.generated.ts).
+  const [{ loadTable }, { lookup }] = await Promise.all([import('../offsets/load.js'), import('../offsets/lookup.js')]);
   let table: OffsetsTable;
   try {
     table = await loadTable(opts.tablePath);

@@ -1,4 +1,5 @@
-import { Code, Decoder, DecoderOptions, Instruction, Mnemonic } from 'iced-x86';
+import { createRequire } from 'node:module';
+import type * as IcedX86 from 'iced-x86';
 import { EM_AARCH64, EM_X86_64 } from './elf.js';
 import { GobinError } from './errors.js';
 
@@ -20,9 +21,28 @@ export function returnOffsets(machineCode: number, code: Uint8Array, fileOffset:
   throw new GobinError('ERR_ELF_UNSUPPORTED', `no instruction decoder for ELF machine ${machineCode}; only amd64 and arm64`);
 }
 
-let scratch: Instruction | undefined;
+let iced: typeof IcedX86 | undefined;
+let scratch: IcedX86.Instruction | undefined;
+
+/**
+ * iced-x86 (a wasm decoder), loaded on the first amd64 decode and only once:
+ * importing this module, or decoding A64, never loads it. Loaded with require
+ * rather than import(): it is CommonJS, and an ESM import of its 900 kB of
+ * glue code first runs Node's CommonJS export scanner over all of it (about
+ * 3x the cost of the require itself).
+ */
+function icedX86(): typeof IcedX86 {
+  if (iced) return iced;
+  try {
+    iced = createRequire(import.meta.url)('iced-x86') as typeof IcedX86;
+  } catch (err) {
+    throw new GobinError('ERR_DECODE', `cannot load the amd64 instruction decoder (iced-x86): ${(err as Error).message}`, undefined, { cause: err });
+  }
+  return iced;
+}
 
 function amd64Returns(code: Uint8Array, fileOffset: number, vaddr: number): number[] {
+  const { Code, Decoder, DecoderOptions, Instruction, Mnemonic } = icedX86();
   const out: number[] = [];
   const decoder = new Decoder(64, code, DecoderOptions.None);
   const ins = (scratch ??= new Instruction());
