@@ -1,8 +1,16 @@
+/**
+ * debian/'s side of the project's one HTTP client (fetch/): the archive's
+ * retry policy expressed as fetch/ options, and fetch/'s error codes mapped
+ * onto DebianError codes at this boundary (ERR_NETWORK -> ERR_DEBIAN_UNREACHABLE,
+ * ERR_HTTP_NOT_FOUND -> ERR_DEBIAN_NOT_FOUND, ERR_HTTP_STATUS -> ERR_DEBIAN_HTTP).
+ */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, interceptors, request } from 'undici';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FetchError } from '../fetch/errors.js';
+import { httpGet, httpGetBytes, restartOnCutBody, toFetchError, type HttpOptions } from '../fetch/http.js';
 import { DebianError } from './errors.js';
 
 export interface FetchOptions {
@@ -10,71 +18,42 @@ export interface FetchOptions {
   attempts?: number;
   /** First backoff delay; doubles each retry. */
   backoffMs?: number;
-  /** Milliseconds without any byte before giving up on an attempt. */
+  /** Milliseconds without any byte (or to connect) before giving up on an attempt. */
   timeoutMs?: number;
 }
 
 const DEFAULTS: Required<FetchOptions> = { attempts: 4, backoffMs: 500, timeoutMs: 30_000 };
 
-/** An HTTP status that is final: retrying won't help. */
-class FinalStatus extends Error {
-  constructor(readonly error: DebianError) {
-    super(error.message);
-  }
-}
-
-/**
- * Runs `attempt` with retries and exponential backoff. Network faults (refused,
- * reset, timeout, body cut short) and 5xx are retried; 4xx are final.
- */
-async function withRetries<T>(url: string, opts: FetchOptions, attempt: () => Promise<T>): Promise<T> {
+function httpOptions(opts: FetchOptions): HttpOptions & { attempts: number } {
   const o = { ...DEFAULTS, ...opts };
-  let lastError: unknown;
-  for (let i = 0; i < o.attempts; i++) {
-    if (i > 0) await sleep(o.backoffMs * 2 ** (i - 1));
-    try {
-      return await attempt();
-    } catch (err) {
-      if (err instanceof FinalStatus) throw err.error;
-      if (err instanceof DebianError && err.code !== 'ERR_DEBIAN_HTTP') throw err;
-      lastError = err;
-    }
-  }
-  if (lastError instanceof DebianError) throw lastError;
-  const cause = lastError as { code?: string; message?: string };
-  throw new DebianError(
-    'ERR_DEBIAN_UNREACHABLE',
-    `could not fetch after ${o.attempts} attempts: ${cause?.code ?? ''} ${cause?.message ?? String(lastError)}`.trim(),
-    url,
-    { cause: lastError },
-  );
+  return {
+    attempts: o.attempts,
+    maxRetries: Math.max(0, o.attempts - 1),
+    minBackoffMs: o.backoffMs,
+    maxBackoffMs: o.backoffMs * 2 ** Math.max(0, o.attempts - 2),
+    connectTimeoutMs: o.timeoutMs,
+    idleTimeoutMs: o.timeoutMs,
+  };
 }
 
-// Mirrors may redirect to a closer host: follow a few redirects.
-const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
-
-async function open(url: string, o: Required<FetchOptions>) {
-  const res = await request(url, { method: 'GET', headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs, dispatcher });
-  if (res.statusCode === 404 || res.statusCode === 410) {
-    await res.body.dump();
-    throw new FinalStatus(new DebianError('ERR_DEBIAN_NOT_FOUND', `HTTP ${res.statusCode}: not found on the mirror`, url));
-  }
-  if (res.statusCode < 200 || res.statusCode >= 300) {
-    await res.body.dump();
-    const err = new DebianError('ERR_DEBIAN_HTTP', `HTTP ${res.statusCode}`, url);
-    if (res.statusCode >= 500) throw err; // retried
-    throw new FinalStatus(err);
-  }
-  return res;
+/** fetch/'s FetchError as the DebianError with the matching stable code. */
+function toDebianError(err: unknown, url: string, attempts: number): unknown {
+  const e = err instanceof FetchError ? err : toFetchError(err, url);
+  if (!(e instanceof FetchError)) return e;
+  const why = e.message.replace(/ \([^()]*\)$/, '');
+  if (e.code === 'ERR_HTTP_NOT_FOUND') return new DebianError('ERR_DEBIAN_NOT_FOUND', `HTTP ${e.status ?? 404}: not found on the mirror`, url, { cause: e });
+  if (e.code === 'ERR_HTTP_STATUS') return new DebianError('ERR_DEBIAN_HTTP', e.status !== undefined && e.status < 500 ? `HTTP ${e.status}` : `${why} (${attempts} attempts)`, url, { cause: e });
+  return new DebianError('ERR_DEBIAN_UNREACHABLE', `could not fetch after ${attempts} attempts: ${why}`, url, { cause: e });
 }
 
 /** GETs a whole (small) resource into memory. */
 export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<Buffer> {
-  const o = { ...DEFAULTS, ...opts };
-  return withRetries(url, o, async () => {
-    const res = await open(url, o);
-    return Buffer.from(await res.body.arrayBuffer());
-  });
+  const h = httpOptions(opts);
+  try {
+    return await restartOnCutBody(url, h, () => httpGetBytes(url, h));
+  } catch (err) {
+    throw toDebianError(err, url, h.attempts);
+  }
 }
 
 export interface Expected {
@@ -101,28 +80,32 @@ export async function fetchVerified(url: string, expected: Expected, opts: Fetch
 
 /**
  * Streams `url` into `tmpPath`, hashing on the way, and verifies it. A connection
- * dropped mid-body is retried from scratch. On any failure the temp file is removed,
- * so the caller only renames a complete, verified file into place.
+ * dropped mid-body is resumed by fetch/ (Range request), or restarted when the server cannot resume. On any failure the temp
+ * file is removed, so the caller only renames a complete, verified file into place.
  */
 export async function downloadVerified(url: string, tmpPath: string, expected: Expected, opts: FetchOptions = {}): Promise<void> {
-  const o = { ...DEFAULTS, ...opts };
+  const h = httpOptions(opts);
   try {
-    await withRetries(url, o, async () => {
-      const res = await open(url, o);
-      const hash = createHash('sha256');
-      let size = 0;
-      const out = createWriteStream(tmpPath);
-      try {
-        for await (const chunk of res.body) {
-          hash.update(chunk as Buffer);
-          size += (chunk as Buffer).length;
-          if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-        }
-      } finally {
-        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      }
-      verify(url, { sha256: hash.digest('hex'), size }, expected);
-    });
+    let hash = createHash('sha256');
+    let size = 0;
+    try {
+      await restartOnCutBody(url, h, async () => {
+      hash = createHash('sha256');
+      size = 0;
+      const res = await httpGet(url, h);
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          size += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      await pipeline(res.body, tap, createWriteStream(tmpPath));
+      });
+    } catch (err) {
+      throw toDebianError(err, url, h.attempts);
+    }
+    verify(url, { sha256: hash.digest('hex'), size }, expected);
   } catch (err) {
     await rm(tmpPath, { force: true });
     throw err;

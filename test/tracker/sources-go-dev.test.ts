@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixToolchains, type Toolchain } from '../support/toolchains.js';
 import { startGoDevServer, unreachableUrl, type GoDevServer } from '../support/servers/index.js';
 import { GoDevSource, createReleaseSources, listReleases, goDevGorootDir } from '../../tracker/sources/index.js';
-import { download, downloadPath } from '../../tracker/fetch/index.js';
+import { download, downloadPath } from '../../fetch/index.js';
 import { createProgress } from '../../tracker/progress.js';
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, posix } from 'node:path';
 import * as tar from 'tar';
-import { FetchError } from './errors.js';
+import { FetchError } from '../../fetch/errors.js';
 
 /**
  * True when `p` (a relative archive path, or a link target resolved against

@@ -1,4 +1,4 @@
-import { httpGetText, type HttpOptions } from '../fetch/http.js';
+import { httpGetText, type HttpOptions } from '../../fetch/http.js';
 import { ModuleSourceError } from './errors.js';
 
 /** One GOPROXY entry and how a failure of it falls through to the next. */

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import semver from 'semver';
-import { FetchError } from '../fetch/errors.js';
-import type { HttpOptions } from '../fetch/http.js';
+import { FetchError } from '../../fetch/errors.js';
+import type { HttpOptions } from '../../fetch/http.js';
 import { ModuleSourceError } from './errors.js';
 import { listGitVersions } from './git.js';
 import { fetchProxyList, parseGoproxy } from './goproxy.js';

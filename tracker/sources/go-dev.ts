@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { cacheRoot } from '../../common/cache-dir.js';
-import { download } from '../fetch/download.js';
-import { FetchError } from '../fetch/errors.js';
+import { download } from '../../fetch/download.js';
+import { FetchError } from '../../fetch/errors.js';
 import { extractTar } from '../fetch/extract.js';
-import { httpGetText, type HttpOptions } from '../fetch/http.js';
+import { httpGetText, type HttpOptions } from '../../fetch/http.js';
 import { silentProgress, type Progress } from '../progress.js';
 import { SourceUnavailableError } from './errors.js';
 import { hostArchive, parseGoDevIndex, type GoDevFile } from './go-dev-index.js';

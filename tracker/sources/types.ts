@@ -4,7 +4,7 @@ import type { IndexCache } from '../../debian/packages.js';
  * A source lists releases cheaply; a release's toolchain is fetched only when
  * `obtain()` is called, and is cached under cacheRoot() by its content.
  */
-import type { HttpOptions } from '../fetch/http.js';
+import type { HttpOptions } from '../../fetch/http.js';
 import type { Progress } from '../progress.js';
 
 export interface GoRelease {

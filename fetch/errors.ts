@@ -1,4 +1,4 @@
-import { GoOffsetsError } from '../../common/errors.js';
+import { GoOffsetsError } from '../common/errors.js';
 
 export type FetchErrorCode =
   | 'ERR_HTTP_NOT_FOUND' // 404 or 410: the file is not there (not retried)

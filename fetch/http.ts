@@ -1,8 +1,9 @@
-import { Agent, RetryAgent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, RetryAgent, errors as undiciErrors, interceptors, type Dispatcher } from 'undici';
 import { FetchError } from './errors.js';
 
 /**
- * Timeouts and retry policy for every request the tracker makes. Retries
+ * Timeouts and retry policy for every HTTP request of the project (the tracker's
+ * listings and downloads, debian/'s archive client). Retries
  * (undici's RetryAgent) cover network faults and 5xx with exponential backoff;
  * a body cut off mid-way is resumed with a Range request. 4xx is never retried.
  */
@@ -38,8 +39,9 @@ export function httpClient(opts: HttpOptions = {}): Dispatcher {
   const key = JSON.stringify(o);
   let client = clients.get(key);
   if (!client) {
-    const agent = new Agent({ connectTimeout: o.connectTimeoutMs, headersTimeout: o.idleTimeoutMs, bodyTimeout: o.idleTimeoutMs });
-    client = new RetryAgent(agent, {
+    // Mirrors may redirect to a closer host: a few redirects are followed.
+    const agent = new Agent({ connectTimeout: o.connectTimeoutMs, headersTimeout: o.idleTimeoutMs, bodyTimeout: o.idleTimeoutMs }).compose(interceptors.redirect({ maxRedirections: 5 }));
+    client = new RetryAgent(agent as unknown as Agent, {
       maxRetries: o.maxRetries,
       minTimeout: o.minBackoffMs,
       maxTimeout: o.maxBackoffMs,
@@ -83,6 +85,35 @@ export async function httpGetText(url: string, opts: HttpOptions & { signal?: Ab
     return await res.body.text();
   } catch (err) {
     throw toFetchError(err, url);
+  }
+}
+
+/** GET and read the whole body into memory (indexes, signatures: not archives). */
+export async function httpGetBytes(url: string, opts: HttpOptions & { signal?: AbortSignal } = {}): Promise<Buffer> {
+  const res = await httpGet(url, opts);
+  try {
+    return Buffer.from(await res.body.arrayBuffer());
+  } catch (err) {
+    throw toFetchError(err, url);
+  }
+}
+
+/**
+ * Runs `attempt` (a GET and the reading of its body) again from the start when the
+ * body was cut off and the server cannot resume it (no Range support: undici's
+ * retry gives up with a 2xx status), up to `maxRetries` more times. Other errors
+ * are final here: the client already retried them.
+ */
+export async function restartOnCutBody<T>(url: string, opts: HttpOptions, attempt: () => Promise<T>): Promise<T> {
+  const restarts = opts.maxRetries ?? DEFAULTS.maxRetries;
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const e = toFetchError(err, url);
+      const cut = e instanceof FetchError && e.code === 'ERR_HTTP_STATUS' && e.status !== undefined && e.status >= 200 && e.status < 300;
+      if (!cut || i >= restarts) throw e;
+    }
   }
 }
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { download, downloadPath, extractTar, httpGetText } from '../../tracker/fetch/index.js';
+import { download, downloadPath, httpGetText } from '../../fetch/index.js';
+import { extractTar } from '../../tracker/fetch/extract.js';
 import { sendText, startServer, unreachableUrl, type TestServer } from '../support/servers/index.js';
 
 const http = { minBackoffMs: 10, maxBackoffMs: 40, maxRetries: 3, connectTimeoutMs: 2000, idleTimeoutMs: 2000 };

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { cacheRoot } from '../../common/cache-dir.js';
+import { cacheRoot } from '../common/cache-dir.js';
 import { FetchError } from './errors.js';
 import { httpGet, toFetchError, type HttpOptions } from './http.js';
 
