@@ -280,13 +280,6 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
 }
 
 /**
- * The go command's built-in GOPROXY (cmd/go: "defaults to https://proxy.golang.org,direct"),
- * what `go env GOPROXY` prints with no GOPROXY in the environment and no user go env
- * (the tracker's builds run with GOENV=off). A constant: no toolchain has to be run for it.
- */
-export const GO_DEFAULT_GOPROXY = 'https://proxy.golang.org,direct';
-
-/**
  * Versions of every tracked module from the GOPROXY list. Without --goproxy
  * and GOPROXY, the go command's own default is used. A proxy that cannot be
  * reached is one line for the whole source, not one per module: the
@@ -302,7 +295,7 @@ async function listProxyVersions(modules: TrackedModule[], opts: RunOptions, pro
   };
   let goproxy: string;
   try {
-    goproxy = await resolveGoproxy(opts.goproxy ?? (process.env.GOPROXY || GO_DEFAULT_GOPROXY));
+    goproxy = await resolveGoproxy(opts.goproxy);
   } catch (err) {
     return skip((err as Error).message);
   }

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import semver from 'semver';
 import { FetchError } from '../../fetch/errors.js';
 import type { HttpOptions } from '../../fetch/http.js';
+import { goDefaultGoproxy } from './default-goproxy.js';
 import { ModuleSourceError } from './errors.js';
 import { listGitVersions } from './git.js';
 import { fetchProxyList, parseGoproxy } from './goproxy.js';
@@ -14,13 +13,13 @@ export { parseGoproxy, escapeModulePath, fetchProxyList, type ProxyEntry } from 
 export { checkoutModuleVersion, listGitVersions, parseGitLocation } from './git.js';
 
 /**
- * GOPROXY to use: the option, else env GOPROXY, else what `go env GOPROXY`
- * says (the go command's built-in default), else a clear error.
+ * GOPROXY to use: the option, else env GOPROXY, else the go command's own
+ * default (from a Go toolchain: see default-goproxy.ts), else a clear error.
  */
 export async function resolveGoproxy(explicit?: string): Promise<string> {
   if (explicit !== undefined) return explicit;
   if (process.env.GOPROXY) return process.env.GOPROXY;
-  const fromGo = await promisify(execFile)('go', ['env', 'GOPROXY']).then((r) => r.stdout.trim(), () => '');
+  const fromGo = await goDefaultGoproxy();
   if (fromGo) return fromGo;
   throw new ModuleSourceError('ERR_GOPROXY_SYNTAX', 'GOPROXY is not set (set it, pass --goproxy, or put a go command on PATH for its default)');
 }
