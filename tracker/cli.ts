@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { GoOffsetsError } from '../common/errors.js';
 import { defaultTablePath, loadTable, tableObservations } from '../offsets/index.js';
@@ -15,26 +15,30 @@ import type { Arch } from '../offsets/observation.js';
 import { defaultConfigPath, loadConfig } from './config.js';
 import { mergePartials } from './merge.js';
 import { createProgress } from './progress.js';
-import { MODULE_SOURCES, parseShard, runTracker, type ModuleSource } from './run.js';
+import { MODULE_SOURCES, parseShard, RunError, runTracker, type ModuleSource } from './run.js';
 import { summarize, summaryMarkdown, summaryText } from './summary.js';
 
+// Flag parsers throw typed errors (not commander's InvalidArgumentError), so a bad
+// value is one `offsets-tracker: CODE: message` line with a stable code.
 function parseArchs(value: string): Arch[] {
   const archs = value.split(',').map((a) => a.trim()).filter(Boolean);
-  for (const a of archs) if (a !== 'amd64' && a !== 'arm64') throw new InvalidArgumentError(`unknown arch ${JSON.stringify(a)} (expected amd64, arm64)`);
-  if (!archs.length) throw new InvalidArgumentError('no arch given');
+  for (const a of archs) if (a !== 'amd64' && a !== 'arm64') throw new RunError('ERR_BAD_ARCH', `--arch: unknown arch ${JSON.stringify(a)} (expected amd64, arm64)`);
+  if (!archs.length) throw new RunError('ERR_BAD_ARCH', '--arch: no arch given');
   return [...new Set(archs)] as Arch[];
 }
 
-function parsePositive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
-  return n;
+function parsePositive(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new RunError('ERR_BAD_NUMBER', `${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
+    return n;
+  };
 }
 
 function parseModuleSource(value: string, previous: ModuleSource[] | undefined): ModuleSource[] {
   const out = [...(previous ?? [])];
   for (const v of value.split(',').map((x) => x.trim()).filter(Boolean)) {
-    if (!(MODULE_SOURCES as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown module source ${JSON.stringify(v)} (expected ${MODULE_SOURCES.join(', ')})`);
+    if (!(MODULE_SOURCES as readonly string[]).includes(v)) throw new RunError('ERR_MODULE_SOURCE_SPEC', `--module-source: unknown module source ${JSON.stringify(v)} (expected ${MODULE_SOURCES.join(', ')})`);
     if (!out.includes(v as ModuleSource)) out.push(v as ModuleSource);
   }
   return out;
@@ -62,7 +66,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('offsets-tracker')
     .description('Regenerates the offsets table from every Go release and tracked module version')
     .exitOverride()
-    .showHelpAfterError();
+    // commander's own usage errors (unknown option or command, missing argument) as one
+    // line with a stable code, like every other error; subcommands inherit this.
+    .configureOutput({ outputError: (text, write) => write(`offsets-tracker: ERR_USAGE: ${text.replace(/^error: /, '').trim()} (see --help)\n`) });
   program
     .command('run')
     .description('measure what the table does not hold yet and write it')
@@ -73,13 +79,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--out <file>', 'table to write (a partial table with --shard)', defaultTablePath())
     .option('--base <file>', 'existing table to start from (default: --out without --shard, offsets/offsets.json with it)')
     .option('--shard <i/n>', 'compute only shard i of n (a partial table; combine with `merge`)')
-    .addOption(new Option('--concurrency <n>', 'parallel builds').argParser(parsePositive).default(availableParallelism()))
+    .addOption(new Option('--concurrency <n>', 'parallel builds').argParser(parsePositive('--concurrency')).default(availableParallelism()))
     .option('--force', 'redo every job, ignoring the table and the result cache')
     .option('--summary <file>', 'also write the summary as Markdown (a pull-request body)')
     .option('--goproxy <list>', 'GOPROXY for module versions (default: the environment)')
     .option('--go-mirror <url>', 'base URL with the go.dev/dl layout')
     .option('--debian-mirror <url>', 'Debian mirror (default: from the apt configuration)')
-    .addOption(new Option('--timeout <seconds>', 'per-build timeout').argParser(parsePositive).default(900))
+    .addOption(new Option('--timeout <seconds>', 'per-build timeout').argParser(parsePositive('--timeout')).default(900))
     .action(async (flags: RunFlags) => {
       const shard = flags.shard ? parseShard(flags.shard) : undefined;
       const config = await loadConfig(resolve(flags.config));

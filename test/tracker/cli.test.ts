@@ -43,11 +43,20 @@ describe('offsets-tracker CLI', () => {
 
   it('exits 1 on bad flags', async () => {
     expect(await run('run', '--arch', 'mips')).toBe(1);
-    expect(stderr).toContain('unknown arch "mips"');
+    expect(stderr).toBe('offsets-tracker: ERR_BAD_ARCH: --arch: unknown arch "mips" (expected amd64, arm64)\n');
     expect(await run('run', '--config', configPath, '--shard', '3/2')).toBe(1);
     expect(stderr).toContain('ERR_BAD_SHARD');
     expect(await run('run', '--concurrency', '0')).toBe(1);
+    expect(stderr).toBe('offsets-tracker: ERR_BAD_NUMBER: --concurrency: expected a positive integer, got "0"\n');
+    expect(await run('run', '--timeout', '1.5')).toBe(1);
+    expect(stderr).toContain('ERR_BAD_NUMBER: --timeout');
+    expect(await run('run', '--module-source', 'ftp')).toBe(1);
+    expect(stderr).toContain('ERR_MODULE_SOURCE_SPEC');
+    // commander's own usage errors: one line, stable code, no help dump.
     expect(await run('merge', '--out', join(dir, 'm.json'))).toBe(1);
+    expect(stderr).toMatch(/^offsets-tracker: ERR_USAGE: missing required argument 'partial'.*\n$/);
+    expect(await run('run', '--no-such-flag')).toBe(1);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([expect.stringContaining('offsets-tracker: ERR_USAGE: unknown option')]);
     expect(await run('run', '--config', configPath, '--source', 'ftp:nowhere', '--out', join(dir, 'x.json'))).toBe(1);
     expect(stderr).toContain('ERR_SOURCE_SPEC');
   });
