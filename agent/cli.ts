@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type * as Commander from 'commander';
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { isGoOffsetsError } from '../common/errors.js';
 import type { LookupPolicy } from '../offsets/index.js';
@@ -6,6 +7,10 @@ import { AgentError } from './errors.js';
 import { defaultTablePath } from './offsets.js';
 import { runAgent } from './run.js';
 import { jsonlSink } from './sinks.js';
+
+// commander is CommonJS: required, not imported (an ESM import first runs
+// Node's CommonJS export scanner over it; measured 30-75 ms against 14-24 ms).
+const { Command, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
 
 const POLICIES: LookupPolicy[] = ['exact', 'range', 'stable', 'nearest'];
 
