@@ -37,7 +37,15 @@ export function toolchainCacheDirs(tc: Toolchain): { gocache: string; gomodcache
   };
 }
 
-/** The environment of every go command the tracker runs: nothing from the user's go env, no network unless a GOPROXY is given. */
+/**
+ * The environment of every go command the tracker runs: nothing from the user's go env, no network unless a GOPROXY is given.
+ * test/support/toolchains.ts has its own goEnv on purpose, not this one: the test matrix builds fixture
+ * binaries in variants that need cgo and the caller's C toolchain (`external`: CGO_ENABLED=1, CC, linker
+ * flags from the environment), so it passes process.env through, never takes a GOPROXY, and keeps its
+ * build cache under cacheRoot()/gocache/<version> (docs/debian.md). This one is hermetic (allow-listed
+ * variables, CGO_ENABLED=0, GOENV/GOWORK off), per (version, GOROOT) caches under cacheRoot()/tracker/,
+ * and a GOPROXY per job. Both pin GOTOOLCHAIN=local, GOSUMDB=off, GOFLAGS=-mod=mod.
+ */
 export function goEnv(tc: Toolchain, arch: Arch, goproxy?: string): NodeJS.ProcessEnv {
   const dirs = toolchainCacheDirs(tc);
   const env: NodeJS.ProcessEnv = {};

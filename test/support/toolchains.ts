@@ -64,6 +64,9 @@ export function matrixToolchains(): Promise<Toolchain[]> {
  * Environment for running a toolchain's `go` without touching the network or the
  * user's caches: no toolchain switching, no module proxy or checksum DB, and a
  * build cache per toolchain under cacheRoot().
+ * Not tracker/build.ts goEnv, on purpose: the fixture variants need cgo and the caller's C toolchain
+ * (`external`), so process.env passes through and CGO_ENABLED is the variant's; the tracker's is
+ * hermetic (allow-listed variables, CGO_ENABLED=0) with its own cache tree and a GOPROXY per job.
  */
 export function goEnv(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
