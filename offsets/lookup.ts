@@ -105,7 +105,12 @@ export function lookup(table: OffsetsTable, query: LookupQuery): LookupResult {
   if (typeof exact === 'number') return result('scanned', exact);
   if (exact === null) return result('absent', null, undefined);
 
-  const notScanned = exact === 'failed' ? `the scan of ${mod.name} ${parsed.canonical} failed` : `${mod.name} ${parsed.canonical} was not scanned`;
+  const notScanned =
+    exact === 'failed'
+      ? `the scan of ${mod.name} ${parsed.canonical} failed`
+      : at !== undefined && !parsed.devel
+        ? `${mod.name} ${parsed.canonical} was scanned, but not for ${query.field}`
+        : `${mod.name} ${parsed.canonical} was not scanned`;
   if (policy === 'exact') return result('unknown', undefined, `${notScanned} (policy exact)`);
   const range = inferRange(mod, values, parsed);
   if (range.ok) return result(range.value === null ? 'absent' : 'inferred', range.value, `inferred under policy ${policy}: ${range.why}`, range.basis);

@@ -27,6 +27,8 @@ export function registerDwarf(program: Command): void {
         throw new GoOffsetsError('ERR_USAGE', 'give at least one pkgpath.Type.field selector, or --all');
       }
       const elf = await ElfFile.open(binary).catch((err: NodeJS.ErrnoException) => {
+        // The reader's own typed errors (ERR_NOT_ELF, ERR_TRUNCATED, …) name the problem: pass them on as they are.
+        if (err instanceof GoOffsetsError) throw err;
         throw new GoOffsetsError('ERR_OPEN', `${binary}: cannot read: ${err.code ?? err.message}`, { cause: err });
       });
       const dwarf = Dwarf.fromElf(elf);

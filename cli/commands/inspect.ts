@@ -191,7 +191,11 @@ export function registerInspect(program: Command): void {
     .action(async (binary: string, opts: { funcs?: string; json?: boolean; table?: string | false; policy?: string }) => {
       const policy = checkPolicy(opts.policy);
       const funcs = opts.funcs !== undefined ? parsePattern(opts.funcs) : undefined;
-      const bin = await GoBinary.open(binary);
+      const bin = await GoBinary.open(binary).catch((err: NodeJS.ErrnoException) => {
+        // Reader errors are typed already; a system error (ENOENT, EISDIR, EACCES) becomes ERR_OPEN, as in `dwarf`.
+        if (err instanceof GoOffsetsError || typeof err?.code !== 'string') throw err;
+        throw new GoOffsetsError('ERR_OPEN', `${binary}: cannot read: ${err.code}`, { cause: err });
+      });
       const found = funcs ? undefined : await inspectTable(opts.table);
       const report = buildInspectReport(bin, { funcs, table: found?.table ? { table: found.table, path: found.path, policy } : undefined });
       let text = opts.json ? JSON.stringify(report, null, 2) + '\n' : renderInspectText(report);

@@ -1,7 +1,7 @@
 // `offsets dwarf` through the built launcher (bin/offsets.js → dist/). The
 // build is scripts/setup.sh's job (`npm run build`); this file refuses to run
 // against a missing or stale dist/ rather than test old code.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,8 +89,22 @@ describe('offsets dwarf', () => {
     const missing = await offsets('dwarf', join(root, 'no-such-binary'), 'a.B.c');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/ERR_OPEN.*no-such-binary.*ENOENT/);
+    // The reader's typed errors pass through as they are (not wrapped as ERR_OPEN).
+    const notElf = await offsets('dwarf', join(root, 'package.json'), '--all');
+    expect(notElf.code).toBe(1);
+    expect(notElf.stderr).toMatch(/^offsets: ERR_NOT_ELF: /);
     const help = await offsets('dwarf', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: offsets dwarf .*<binary> \[selectors\.\.\.\]/);
+  });
+
+  it('a reader that closes the pipe early (`| head`) ends the output quietly, no EPIPE crash', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'offsets.js'), 'dwarf', plain.path, '--all'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

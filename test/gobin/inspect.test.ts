@@ -85,6 +85,12 @@ describe('offsets inspect, text and errors', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/ERR_NOT_ELF/);
   });
+  it('a missing file exits 1 with ERR_OPEN, as in `offsets dwarf`', async () => {
+    const r = await offsets('inspect', join(root, 'no-such-binary'), '--json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`offsets: ERR_OPEN: ${join(root, 'no-such-binary')}: cannot read: ENOENT\n`);
+  });
   it('a non-Go ELF exits 1 with ERR_NOT_GO', async () => {
     const r = await offsets('inspect', '/bin/true', '--json');
     expect(r.code).toBe(1);

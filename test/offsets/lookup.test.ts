@@ -210,3 +210,15 @@ describe('lookup agrees with a brute-force reading of the observations', () => {
     );
   });
 });
+
+describe('lookup: a version scanned for the module but not for the field', () => {
+  // Pattern is tracked from go1.23 on: go1.21.13 was scanned (ctx has a value there), Pattern was not.
+  const PATTERN = 'net/http.Request.Pattern';
+  const t = buildTable([std('go1.21.13', CTX, ok(232)), std('go1.23.5', CTX, ok(248)), std('go1.23.5', PATTERN, ok(232))]);
+  it('says the field was not scanned there, not that the version was not', () => {
+    const r = lookup(t, { field: PATTERN, go: 'go1.21.13', arch: 'amd64', policy: 'exact' });
+    expect(r).toMatchObject({ status: 'unknown', offset: null });
+    expect(r.message).toBe(`std go1.21.13 was scanned, but not for ${PATTERN} (policy exact)`);
+    expect(lookup(t, { field: PATTERN, go: 'go1.21.12', arch: 'amd64', policy: 'exact' }).message).toBe('std go1.21.12 was not scanned (policy exact)');
+  });
+});
