@@ -4,11 +4,11 @@
  * tracker/schema/config.schema.json; every error names the bad entry by JSON
  * pointer.
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { validate as generatedValidateConfig } from './schema/config-validator.generated.js';
 import semver from 'semver';
 import { GoOffsetsError } from '../common/errors.js';
 
@@ -66,12 +66,9 @@ interface RawPackage { path: string; import?: string; structs: RawStruct[] }
 interface RawModule extends VersionBounds { module: string; includePrereleases?: boolean; packages: RawPackage[] }
 interface RawConfig { modules: RawModule[] }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+/** tracker/schema/config.schema.json, compiled ahead of time (tracker/schema/generate-validators.ts). */
+const validator = generatedValidateConfig as unknown as ((doc: unknown) => boolean) & { errors?: ErrorObject[] | null };
 function validate(doc: unknown): ErrorObject[] {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(configSchemaPath, 'utf8')) as object;
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
   return validator(doc) ? [] : (validator.errors ?? []);
 }
 

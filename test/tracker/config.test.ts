@@ -115,3 +115,11 @@ describe('tracker config', () => {
     expect(JSON.parse(await readFile(defaultConfigPath, 'utf8')).$schema).toBe('./schema/config.schema.json');
   });
 });
+
+describe('the precompiled schema validators', () => {
+  it('are generated from the current tracker/schema/*.schema.json', async () => {
+    const { generateValidatorSource, VALIDATORS } = await import('../../tracker/schema/generate-validators.js');
+    expect(VALIDATORS.map((v) => v.schema.slice(v.schema.lastIndexOf('/') + 1))).toEqual(['config.schema.json', 'go-dev-index.schema.json']);
+    for (const v of VALIDATORS) expect(await readFile(v.out, 'utf8'), v.out).toBe(await generateValidatorSource(v));
+  });
+});

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { validate as generatedValidateIndex } from '../schema/go-dev-index-validator.generated.js';
 import { SourceError } from './errors.js';
 
 /** One release of the go.dev/dl JSON index (`?mode=json&include=all`). */
@@ -18,37 +19,8 @@ export interface GoDevFile {
   kind: string;
 }
 
-const schema = {
-  type: 'array',
-  items: {
-    type: 'object',
-    required: ['version', 'stable', 'files'],
-    properties: {
-      version: { type: 'string', pattern: '^go1' },
-      stable: { type: 'boolean' },
-      files: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['filename', 'os', 'arch', 'version', 'sha256', 'size', 'kind'],
-          properties: {
-            // A bare file name: it is appended to the mirror URL and must not climb out of it.
-            filename: { type: 'string', pattern: '^[A-Za-z0-9._+-]+$' },
-            os: { type: 'string' },
-            arch: { type: 'string' },
-            version: { type: 'string' },
-            // Old releases list sha1-era entries with an empty sha256; those are never chosen.
-            sha256: { type: 'string', pattern: '^([0-9a-f]{64})?$' },
-            size: { type: 'integer', minimum: 0 },
-            kind: { type: 'string' },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-const validate = new Ajv({ allErrors: false }).compile<GoDevRelease[]>(schema);
+/** tracker/schema/go-dev-index.schema.json, compiled ahead of time (tracker/schema/generate-validators.ts). */
+const validate = generatedValidateIndex as unknown as ((doc: unknown) => doc is GoDevRelease[]) & { errors?: ErrorObject[] | null };
 
 function describe(errors: ErrorObject[] | null | undefined): string {
   const e = errors?.[0];
