@@ -58,6 +58,7 @@ interface RunFlags {
   goproxy?: string;
   goMirror?: string;
   debianMirror?: string;
+  goPrereleases?: boolean;
   timeout: number;
 }
 
@@ -85,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--goproxy <list>', 'GOPROXY for module versions (default: the environment)')
     .option('--go-mirror <url>', 'base URL with the go.dev/dl layout')
     .option('--debian-mirror <url>', 'Debian mirror (default: from the apt configuration)')
+    .option('--go-prereleases', 'also scan Go prereleases (rc, beta) the release sources list; default stable only')
     .addOption(new Option('--timeout <seconds>', 'per-build timeout').argParser(parsePositive('--timeout')).default(900))
     .action(async (flags: RunFlags) => {
       const shard = flags.shard ? parseShard(flags.shard) : undefined;
@@ -105,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
           goproxy: flags.goproxy,
           goMirror: flags.goMirror,
           debianMirror: flags.debianMirror,
+          goPrereleases: flags.goPrereleases,
           timeoutMs: flags.timeout * 1000,
           progress,
         });

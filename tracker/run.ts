@@ -63,6 +63,8 @@ export interface RunOptions {
   goproxy?: string;
   goMirror?: string;
   debianMirror?: string;
+  /** Also list Go prereleases (rc, beta) from the release sources; default stable releases only. */
+  goPrereleases?: boolean;
   timeoutMs?: number;
   progress?: Progress;
   signal?: AbortSignal;
@@ -171,7 +173,7 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   // One read of each Debian suite's InRelease and Packages per run, shared by the
   // Go release source and the Debian module source.
   const debianIndexes = newIndexCache();
-  const sources = createReleaseSources(opts.sources ?? ['go.dev', 'debian'], { goMirror: opts.goMirror, debianMirror: opts.debianMirror, debianIndexes, progress, listHttp: LISTING_HTTP });
+  const sources = createReleaseSources(opts.sources ?? ['go.dev', 'debian'], { goMirror: opts.goMirror, debianMirror: opts.debianMirror, includePrereleases: opts.goPrereleases, debianIndexes, progress, listHttp: LISTING_HTTP });
   // The listings do not depend on each other: an unreachable go.dev and an
   // unreachable GOPROXY cost one timeout together, not one each.
   const proxyProblems: string[] = [];

@@ -76,6 +76,22 @@ describe('offsets-tracker CLI', () => {
     expect(md).toMatch(/### Failures \(retried next run\) \(\d+\)/);
   });
 
+  it('scans a Go prerelease only with --go-prereleases', async () => {
+    // A GOROOT whose VERSION is a release candidate; its go fails, so a scan shows as a failed job.
+    const goroot = join(dir, 'rc-go');
+    await mkdir(join(goroot, 'bin'), { recursive: true });
+    await writeFile(join(goroot, 'VERSION'), 'go1.23rc1\n');
+    await writeFile(join(goroot, 'bin', 'go'), '#!/bin/sh\nexit 1\n');
+    await chmod(join(goroot, 'bin', 'go'), 0o755);
+    const stable = join(dir, 'rc-stable.json');
+    expect(await run('run', '--config', configPath, '--source', `dir:${goroot}`, '--arch', 'amd64', '--out', stable)).toBe(0);
+    expect(stdout).toContain('new versions: 0');
+    expect(await readFile(stable, 'utf8')).not.toContain('go1.23rc1');
+    const pre = join(dir, 'rc-pre.json');
+    expect(await run('run', '--config', configPath, '--source', `dir:${goroot}`, '--arch', 'amd64', '--out', pre, '--go-prereleases')).toBe(2);
+    expect(await readFile(pre, 'utf8')).toContain('go1.23rc1');
+  });
+
   it('exits 0 on success, prints the summary, and merge/summarize work on its output', async () => {
     const tc = (await matrix()).find((t) => t.minor === '1.19') ?? (await matrix())[0];
     const out = join(dir, 'ok.json');
