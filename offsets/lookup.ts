@@ -111,6 +111,9 @@ export function lookup(table: OffsetsTable, query: LookupQuery): LookupResult {
       : at !== undefined && !parsed.devel
         ? `${mod.name} ${parsed.canonical} was scanned, but not for ${query.field}`
         : `${mod.name} ${parsed.canonical} was not scanned`;
+  // A version that was scanned for the module but not for this field lies outside the field's
+  // configured bounds (e.g. a field that only exists from go1.23): no policy may guess there.
+  if (exact === undefined && at !== undefined && !parsed.devel) return result('unknown', undefined, `${notScanned} (outside the versions the field is tracked for; no policy infers there)`);
   if (policy === 'exact') return result('unknown', undefined, `${notScanned} (policy exact)`);
   const range = inferRange(mod, values, parsed);
   if (range.ok) return result(range.value === null ? 'absent' : 'inferred', range.value, `inferred under policy ${policy}: ${range.why}`, range.basis);
@@ -148,11 +151,15 @@ function upperBound(mod: ModuleModel, q: TableVersion): number {
 function inferRange(mod: ModuleModel, values: (RunValue | undefined)[], q: TableVersion): Inference {
   if (!q.release) return { ok: false, why: `${q.canonical} is not a release (range inference covers releases only)` };
   const hi = upperBound(mod, q);
+  // Failed scans are stepped over; a scanned version where the field was not tracked is a barrier.
   let a = hi - 1;
   if (a >= 0 && mod.versions[a].canonical === q.canonical) a--;
-  while (a >= 0 && !isKnown(values[a])) a--;
+  while (a >= 0 && values[a] === 'failed') a--;
   let b = hi;
-  while (b < values.length && !isKnown(values[b])) b++;
+  while (b < values.length && values[b] === 'failed') b++;
+  if ((a >= 0 && values[a] === undefined) || (b < values.length && values[b] === undefined)) {
+    return { ok: false, why: 'a neighbouring scanned version did not track the field' };
+  }
   const sameLine = (i: number) => i >= 0 && i < values.length && mod.versions[i].line === q.line && mod.versions[i].release;
   if (!sameLine(a)) return { ok: false, why: `no scanned release of the ${q.line} line precedes it` };
   if (!sameLine(b)) return { ok: false, why: `no scanned release of the ${q.line} line follows it (it is newer than every scanned release of its line)` };
@@ -167,7 +174,7 @@ function inferStable(mod: ModuleModel, values: (RunValue | undefined)[]): Infere
   let seen: number | null | undefined;
   let count = 0;
   for (const v of values) {
-    if (v === undefined) continue;
+    if (v === undefined) return { ok: false, why: 'the field was not tracked at every scanned version' };
     if (v === 'failed') return { ok: false, why: 'some scans of the field failed' };
     if (count > 0 && v !== seen) return { ok: false, why: 'the field is not the same across every scanned version' };
     seen = v;
@@ -183,6 +190,16 @@ function nearest(mod: ModuleModel, values: (RunValue | undefined)[], q: TableVer
   const hi = upperBound(mod, q);
   const older: number[] = [];
   const newer: number[] = [];
+  // Next to a scanned version where the field was not tracked, the field's tracked span ends
+  // (the field may not exist there): nearest does not guess across that edge.
+  let a = hi - 1;
+  if (a >= 0 && mod.versions[a].canonical === q.canonical) a--;
+  while (a >= 0 && values[a] === 'failed') a--;
+  let b = hi;
+  while (b < values.length && values[b] === 'failed') b++;
+  if ((a >= 0 && values[a] === undefined) || (b < values.length && values[b] === undefined)) {
+    return { ok: false, why: 'it lies next to a scanned version that did not track the field' };
+  }
   for (let i = hi - 1; i >= 0; i--) if (isKnown(values[i]) && mod.versions[i].canonical !== q.canonical) older.push(i);
   for (let i = hi; i < values.length; i++) if (isKnown(values[i])) newer.push(i);
   const inLine = (i: number) => mod.versions[i].line === q.line;

@@ -218,7 +218,36 @@ describe('lookup: a version scanned for the module but not for the field', () =>
   it('says the field was not scanned there, not that the version was not', () => {
     const r = lookup(t, { field: PATTERN, go: 'go1.21.13', arch: 'amd64', policy: 'exact' });
     expect(r).toMatchObject({ status: 'unknown', offset: null });
-    expect(r.message).toBe(`std go1.21.13 was scanned, but not for ${PATTERN} (policy exact)`);
+    expect(r.message).toBe(`std go1.21.13 was scanned, but not for ${PATTERN} (outside the versions the field is tracked for; no policy infers there)`);
     expect(lookup(t, { field: PATTERN, go: 'go1.21.12', arch: 'amd64', policy: 'exact' }).message).toBe('std go1.21.12 was not scanned (policy exact)');
+  });
+});
+
+describe('lookup: a field tracked only from some version on (config bounds)', () => {
+  // Request.Pattern exists from go1.23: the tracker scans it there only, while ctx is scanned everywhere.
+  const PATTERN = 'net/http.Request.Pattern';
+  const obs: Observation[] = [];
+  for (const v of ['go1.21.0', 'go1.21.4', 'go1.22.0', 'go1.23.0', 'go1.23.2', 'go1.24.0']) obs.push(std(v, CTX, ok(232)));
+  for (const v of ['go1.23.0', 'go1.23.2', 'go1.24.0']) obs.push(std(v, PATTERN, ok(248)));
+  const t = buildTable(obs);
+  const p = (go: string, policy: LookupPolicy) => lookup(t, { field: PATTERN, go, arch: 'amd64', policy });
+
+  it('is unknown under every policy at a scanned version where the field was not tracked', () => {
+    for (const policy of ['exact', 'range', 'stable', 'nearest'] as const) {
+      const r = p('go1.21.4', policy);
+      expect(r, policy).toMatchObject({ status: 'unknown', offset: null });
+      expect(r.message).toMatch(/outside the versions the field is tracked for/);
+    }
+  });
+
+  it('does not reach across an untracked scanned version under nearest or stable', () => {
+    expect(p('go1.22.5', 'nearest')).toMatchObject({ status: 'unknown', offset: null });
+    expect(p('go1.21.2', 'stable')).toMatchObject({ status: 'unknown', offset: null });
+  });
+
+  it('still infers inside the tracked span', () => {
+    expect(p('go1.23.1', 'range')).toMatchObject({ status: 'inferred', offset: 248 });
+    expect(p('go1.24.3', 'nearest')).toMatchObject({ status: 'inferred', offset: 248 });
+    expect(p('go1.23.5', 'nearest').message).toMatch(/WARNING/);
   });
 });
