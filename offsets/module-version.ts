@@ -1,4 +1,6 @@
-import semver from 'semver';
+// Only the SemVer class, not the whole semver package: the agent loads this at start-up, where
+// semver's index (forty-odd modules) cost tens of milliseconds.
+import SemVer from 'semver/classes/semver.js';
 import { TableError } from './errors.js';
 
 /**
@@ -14,7 +16,7 @@ export type ModuleVersion =
       raw: string;
       /** `v` + semver, with `+incompatible` kept. */
       canonical: string;
-      parsed: semver.SemVer;
+      parsed: SemVer;
       /** `major.minor`: the line range inference stays within. */
       line: string;
       /** A pre-release or a pseudo-version (a commit between releases). */
@@ -32,7 +34,7 @@ export function parseModuleVersion(input: string | undefined | null): ModuleVers
   if (raw === '(devel)') return { kind: 'devel', raw };
   const body = raw.startsWith('v') ? raw.slice(1) : raw;
   // semver itself tolerates a leading v or =; Go allows exactly one v.
-  const parsed = /^\d/.test(body) && semver.valid(body) ? new semver.SemVer(body) : null;
+  const parsed = /^\d/.test(body) ? tryParseSemver(body) : null;
   if (!parsed) {
     throw new TableError('ERR_BAD_MODULE_VERSION', `not a module version: ${JSON.stringify(input)} (expected semver such as v1.60.0, a pseudo-version or (devel))`);
   }
@@ -50,6 +52,14 @@ export function parseModuleVersion(input: string | undefined | null): ModuleVers
 }
 
 /** Semver order (pseudo-versions sort between their base and the next release); build metadata breaks ties. */
-export function compareModuleVersions(a: semver.SemVer, b: semver.SemVer): number {
-  return semver.compareBuild(a, b);
+export function compareModuleVersions(a: SemVer, b: SemVer): number {
+  return a.compare(b) || a.compareBuild(b);
+}
+
+function tryParseSemver(body: string): SemVer | null {
+  try {
+    return new SemVer(body);
+  } catch {
+    return null;
+  }
 }
