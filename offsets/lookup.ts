@@ -148,18 +148,26 @@ function upperBound(mod: ModuleModel, q: TableVersion): number {
   return lo;
 }
 
-function inferRange(mod: ModuleModel, values: (RunValue | undefined)[], q: TableVersion): Inference {
-  if (!q.release) return { ok: false, why: `${q.canonical} is not a release (range inference covers releases only)` };
+/**
+ * The scanned versions on either side of q (indexes a < q < b), stepping over failed scans.
+ * `untrackedEdge`: one of them was scanned without the field, so the field's tracked span
+ * (its config bounds) ends next to q and the field may not exist at q: no inference there.
+ */
+function neighbours(mod: ModuleModel, values: (RunValue | undefined)[], q: TableVersion): { a: number; b: number; untrackedEdge: boolean } {
   const hi = upperBound(mod, q);
-  // Failed scans are stepped over; a scanned version where the field was not tracked is a barrier.
   let a = hi - 1;
   if (a >= 0 && mod.versions[a].canonical === q.canonical) a--;
   while (a >= 0 && values[a] === 'failed') a--;
   let b = hi;
   while (b < values.length && values[b] === 'failed') b++;
-  if ((a >= 0 && values[a] === undefined) || (b < values.length && values[b] === undefined)) {
-    return { ok: false, why: 'a neighbouring scanned version did not track the field' };
-  }
+  const untrackedEdge = (a >= 0 && values[a] === undefined) || (b < values.length && values[b] === undefined);
+  return { a, b, untrackedEdge };
+}
+
+function inferRange(mod: ModuleModel, values: (RunValue | undefined)[], q: TableVersion): Inference {
+  if (!q.release) return { ok: false, why: `${q.canonical} is not a release (range inference covers releases only)` };
+  const { a, b, untrackedEdge } = neighbours(mod, values, q);
+  if (untrackedEdge) return { ok: false, why: 'a neighbouring scanned version did not track the field' };
   const sameLine = (i: number) => i >= 0 && i < values.length && mod.versions[i].line === q.line && mod.versions[i].release;
   if (!sameLine(a)) return { ok: false, why: `no scanned release of the ${q.line} line precedes it` };
   if (!sameLine(b)) return { ok: false, why: `no scanned release of the ${q.line} line follows it (it is newer than every scanned release of its line)` };
@@ -190,16 +198,7 @@ function nearest(mod: ModuleModel, values: (RunValue | undefined)[], q: TableVer
   const hi = upperBound(mod, q);
   const older: number[] = [];
   const newer: number[] = [];
-  // Next to a scanned version where the field was not tracked, the field's tracked span ends
-  // (the field may not exist there): nearest does not guess across that edge.
-  let a = hi - 1;
-  if (a >= 0 && mod.versions[a].canonical === q.canonical) a--;
-  while (a >= 0 && values[a] === 'failed') a--;
-  let b = hi;
-  while (b < values.length && values[b] === 'failed') b++;
-  if ((a >= 0 && values[a] === undefined) || (b < values.length && values[b] === undefined)) {
-    return { ok: false, why: 'it lies next to a scanned version that did not track the field' };
-  }
+  if (neighbours(mod, values, q).untrackedEdge) return { ok: false, why: 'it lies next to a scanned version that did not track the field' };
   for (let i = hi - 1; i >= 0; i--) if (isKnown(values[i]) && mod.versions[i].canonical !== q.canonical) older.push(i);
   for (let i = hi; i < values.length; i++) if (isKnown(values[i])) newer.push(i);
   const inLine = (i: number) => mod.versions[i].line === q.line;
