@@ -4,14 +4,9 @@
 // archive's own .debs in GOPATH mode, with every offset checked against the
 // probe's DWARF as Go's debug/dwarf reads it (test/tracker/debian-modules-oracle).
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cachePath } from '../../common/cache-dir.js';
 import { debianMirror } from '../../debian/mirror.js';
 import { fetchPackageIndex } from '../../debian/packages.js';
 import { buildTable, lookup } from '../../offsets/index.js';
@@ -21,10 +16,10 @@ import { conventionalPackageName, candidatePackageNames } from '../../tracker/de
 import { debianModuleObservations, type DebianModuleResult } from '../../tracker/debian-modules/observe.js';
 import { goVersionFromDebian } from '../../tracker/debian-modules/version.js';
 import { listDebianModuleVersions } from '../../tracker/modules/debian.js';
+import { debianModulesOracle } from './debian-modules-oracle/oracle.js';
 import { matrixToolchains, MIRROR_ENV } from '../support/toolchains.js';
 
 const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
 const SUITES = ['bullseye', 'bookworm', 'bookworm-backports', 'trixie', 'sid'];
 
 describe('Debian version -> Go module version', () => {
@@ -74,24 +69,6 @@ describe('Depends', () => {
   });
 });
 
-/** Builds (once, cached by source hash and toolchain) the debug/dwarf oracle. */
-async function oracle(): Promise<string> {
-  const tcs = await matrixToolchains();
-  if (tcs.length === 0) throw new Error('prerequisite missing: no Go toolchain in the test matrix (debian/ could not assemble one)');
-  const tc = tcs[tcs.length - 1];
-  const src = await readFile(join(here, 'debian-modules-oracle', 'main.go'));
-  const key = createHash('sha256').update(src).update(tc.version).digest('hex').slice(0, 16);
-  const bin = cachePath('test', 'debian-modules-oracle', key);
-  if (existsSync(bin)) return bin;
-  await mkdir(dirname(bin), { recursive: true });
-  const tmp = `${bin}.${process.pid}.tmp`;
-  await run(tc.go, ['build', '-o', tmp, join(here, 'debian-modules-oracle', 'main.go')], {
-    env: { ...process.env, GOROOT: tc.goroot, GO111MODULE: 'off', GOFLAGS: '', GOTOOLCHAIN: 'local', GOCACHE: cachePath('gocache', tc.version), GOPATH: cachePath('gopath') },
-  });
-  await rename(tmp, bin);
-  return bin;
-}
-
 describe('default config from the Debian archive', () => {
   let result: DebianModuleResult;
   let oracleBin: string;
@@ -99,7 +76,7 @@ describe('default config from the Debian archive', () => {
   beforeAll(async () => {
     mirror = await debianMirror({ override: process.env[MIRROR_ENV] });
     result = await debianModuleObservations({ config: await loadConfig(), mirror, suites: SUITES });
-    oracleBin = await oracle();
+    oracleBin = await debianModulesOracle();
   });
 
   it('covers every release version of the modules that the archive offers, each from its suite', async () => {

@@ -8,42 +8,23 @@
 // (cacheRoot()/tracker/probes, cacheRoot()/debian-modules/results): with warm
 // caches nothing is built.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachePath } from '../../common/cache-dir.js';
 import { debianMirror } from '../../debian/mirror.js';
 import { defaultTablePath, loadTable, lookup, type OffsetsTable } from '../../offsets/index.js';
 import type { Arch } from '../../offsets/observation.js';
 import { fieldsAt, loadConfig, type TrackerConfig } from '../../tracker/config.js';
 import { debianModuleObservations, type DebianModuleResult } from '../../tracker/debian-modules/observe.js';
 import { probeCachePath, runTracker } from '../../tracker/run.js';
+import { debianModulesOracle } from './debian-modules-oracle/oracle.js';
 import { matrixToolchains, MIRROR_ENV, type Toolchain } from '../support/toolchains.js';
 
 const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
 const ARCHS: Arch[] = ['amd64', 'arm64'];
-
-/** The debug/dwarf oracle, built once with the newest matrix toolchain (cached by source hash). */
-async function oracle(tcs: Toolchain[]): Promise<string> {
-  const tc = tcs[tcs.length - 1];
-  const src = await readFile(join(here, 'debian-modules-oracle', 'main.go'));
-  const key = createHash('sha256').update(src).update(tc.version).digest('hex').slice(0, 16);
-  const bin = cachePath('test', 'debian-modules-oracle', key);
-  if (existsSync(bin)) return bin;
-  await mkdir(dirname(bin), { recursive: true });
-  const tmp = `${bin}.${process.pid}.tmp`;
-  await run(tc.go, ['build', '-o', tmp, join(here, 'debian-modules-oracle', 'main.go')], {
-    env: { ...process.env, GOROOT: tc.goroot, GO111MODULE: 'off', GOFLAGS: '', GOTOOLCHAIN: 'local', GOCACHE: cachePath('gocache', tc.version), GOPATH: cachePath('gopath') },
-  });
-  await rename(tmp, bin);
-  return bin;
-}
 
 async function dwarfTruth(oracleBin: string, binary: string, selectors: string[]): Promise<Record<string, number | null>> {
   const { stdout } = await run(oracleBin, [binary, ...selectors], { maxBuffer: 1 << 24 });
@@ -66,7 +47,7 @@ beforeAll(async () => {
   config = await loadConfig();
   tcs = await matrixToolchains();
   if (tcs.length === 0) throw new Error('prerequisite missing: no Go toolchain in the test matrix');
-  oracleBin = await oracle(tcs);
+  oracleBin = await debianModulesOracle();
 });
 
 afterAll(async () => {
