@@ -1,9 +1,10 @@
 import { ElfFile, PT_LOAD, type GoArch } from './elf.js';
-import { Dwarf } from './dwarf/index.js';
+import type { Dwarf } from './dwarf/index.js';
+import { hasDwarf } from './dwarf/present.js';
 import { GobinError } from './errors.js';
 import { AddressSpace } from './memory.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
-import { locatePclntab, parseHeader, readFunctionColumns, type FunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
+import { entryBounds, functionsNamed, locatePclntab, parseHeader, readFunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
 import { findModuleData } from './moduledata.js';
 import { returnOffsets } from './returns.js';
 
@@ -42,6 +43,10 @@ export class GoBinary {
   static async open(path: string): Promise<GoBinary> {
     return new GoBinary(await ElfFile.open(path));
   }
+  /** See ElfFile.openSync. */
+  static openSync(path: string): GoBinary {
+    return new GoBinary(ElfFile.openSync(path));
+  }
   static fromElf(elf: ElfFile): GoBinary {
     return new GoBinary(elf);
   }
@@ -56,7 +61,7 @@ export class GoBinary {
   }
   /** No symbol table and no DWARF: what `-ldflags "-s -w"` produces. */
   get stripped(): boolean {
-    return !this.elf.hasSymtab && !Dwarf.hasDwarf(this.elf);
+    return !this.elf.hasSymtab && !hasDwarf(this.elf);
   }
 
   buildInfo(): BuildInfo {
@@ -71,14 +76,9 @@ export class GoBinary {
   /** Every function of the pclntab, sorted by entry. */
   functions(): GoFunction[] {
     if (this.cachedFunctions) return this.cachedFunctions;
-    let read: ReturnType<GoBinary['readTable']>;
-    try {
-      read = this.readTable();
-    } catch (err) {
-      throw this.notGoIfBothMissing(err, () => readBuildInfo(this.elf, this.mem));
-    }
-    const { table, columns } = read;
-    const { names, entries } = columns;
+    const table = this.functionTable();
+    const { pclntab, header } = table;
+    const { names, entries } = readFunctionColumns(pclntab.data, header, pclntab.source, this.pclntabFileBase(pclntab));
     const base = table.textStart;
     const n = names.length;
     const out: GoFunction[] = new Array(n);
@@ -92,10 +92,7 @@ export class GoBinary {
     const delta = seg ? seg.offset - seg.vaddr : 0;
     for (let i = 0; i < n; i++) {
       const entry = base + entries[i];
-      const fileOffset = oneSegment ? entry + delta : this.elf.vaddrToFileOffset(entry);
-      if (fileOffset === undefined) {
-        throw new GobinError('ERR_PCLNTAB_MALFORMED', `${this.elf.name}: function ${names[i]} at 0x${entry.toString(16)} is not in any loaded segment`, { section: table.pclntab.source });
-      }
+      const fileOffset = oneSegment ? entry + delta : this.fileOffsetOf(names[i], entry, table);
       out[i] = { name: names[i], entry, end: base + entries[i + 1], fileOffset };
     }
     this.cachedFunctions = out;
@@ -104,8 +101,12 @@ export class GoBinary {
 
   /** How the function table was located and based (for `inspect` and diagnostics). */
   functionTable(): FunctionTableInfo {
-    this.functions();
-    return this.cachedTable!;
+    if (this.cachedTable) return this.cachedTable;
+    try {
+      return (this.cachedTable = this.readTable());
+    } catch (err) {
+      throw this.notGoIfBothMissing(err, () => readBuildInfo(this.elf, this.mem));
+    }
   }
 
   findFunctions(pattern: RegExp): GoFunction[] {
@@ -115,16 +116,45 @@ export class GoBinary {
     });
   }
 
-  /** File offsets of every return instruction of `fn`, decoded for the binary's ELF machine. */
-  returnSites(fn: GoFunction): number[] {
-    if (fn.end < fn.entry) throw new GobinError('ERR_DECODE', `${this.elf.name}: function ${fn.name} ends before it starts`);
-    const code = this.elf.readVaddr(fn.entry, fn.end - fn.entry);
-    return returnOffsets(this.elf.machineCode, code, fn.fileOffset, fn.entry);
+  /**
+   * The function named exactly `name` (the first, should there be several).
+   * Unlike findFunctions it does not read the whole table: an agent that needs
+   * two functions of a binary with thousands finds them in a millisecond or two.
+   */
+  findFunction(name: string): GoFunction | undefined {
+    if (this.cachedFunctions) return this.cachedFunctions.find((f) => f.name === name);
+    const table = this.functionTable();
+    const { pclntab, header } = table;
+    const [raw] = functionsNamed(pclntab.data, header, name, pclntab.source, this.pclntabFileBase(pclntab));
+    if (!raw) return undefined;
+    const entry = table.textStart + raw.entry;
+    return { name, entry, end: table.textStart + raw.end, fileOffset: this.fileOffsetOf(name, entry, table) };
   }
 
-  /** The binary's own DWARF, or undefined when it has none (-w). */
-  dwarf(): Dwarf | undefined {
-    if (this.cachedDwarf === undefined) this.cachedDwarf = Dwarf.hasDwarf(this.elf) ? Dwarf.fromElf(this.elf) : null;
+  /** The machine code of `fn`, from its entry to its end. */
+  code(fn: GoFunction): Uint8Array {
+    if (fn.end < fn.entry) throw new GobinError('ERR_DECODE', `${this.elf.name}: function ${fn.name} ends before it starts`);
+    return this.elf.readVaddr(fn.entry, fn.end - fn.entry);
+  }
+
+  /** File offsets of every return instruction of `fn`, decoded for the binary's ELF machine. */
+  returnSites(fn: GoFunction): number[] {
+    return returnOffsets(this.elf.machineCode, this.code(fn), fn.fileOffset, fn.entry);
+  }
+
+  /** Whether the binary has DWARF, without loading the DWARF reader. */
+  get hasDwarf(): boolean {
+    return hasDwarf(this.elf);
+  }
+
+  /**
+   * The binary's own DWARF, or undefined when it has none (-w). The DWARF
+   * reader is imported on first use: reading a stripped binary never loads it.
+   */
+  async dwarf(): Promise<Dwarf | undefined> {
+    if (this.cachedDwarf === undefined) {
+      this.cachedDwarf = hasDwarf(this.elf) ? (await import('./dwarf/index.js')).Dwarf.fromElf(this.elf) : null;
+    }
     return this.cachedDwarf ?? undefined;
   }
 
@@ -145,17 +175,25 @@ export class GoBinary {
     }
   }
 
-  private readTable(): { table: FunctionTableInfo; columns: FunctionColumns } {
+  /** File offset of the table's start, for error messages. */
+  private pclntabFileBase(pclntab: PclntabLocation): number {
+    return this.elf.vaddrToFileOffset(pclntab.addr) ?? 0;
+  }
+
+  private fileOffsetOf(name: string, entry: number, table: FunctionTableInfo): number {
+    const fileOffset = this.elf.vaddrToFileOffset(entry);
+    if (fileOffset === undefined) {
+      throw new GobinError('ERR_PCLNTAB_MALFORMED', `${this.elf.name}: function ${name} at 0x${entry.toString(16)} is not in any loaded segment`, { section: table.pclntab.source });
+    }
+    return fileOffset;
+  }
+
+  private readTable(): FunctionTableInfo {
     const pclntab = locatePclntab(this.elf);
-    const fileBase = this.elf.vaddrToFileOffset(pclntab.addr) ?? 0;
-    const header = parseHeader(pclntab.data, pclntab.source, fileBase);
-    const columns = readFunctionColumns(pclntab.data, header, pclntab.source, fileBase);
-    let table: FunctionTableInfo;
-    if (header.layout === '1.2' || header.layout === '1.16') table = { pclntab, header, textStart: 0, textSource: 'absolute entries' };
-    else if (header.textStart !== 0) table = { pclntab, header, textStart: header.textStart, textSource: 'pclntab header' };
-    else table = { pclntab, header, ...this.textStartFromModuleData(pclntab, header, columns) };
-    this.cachedTable = table;
-    return { table, columns };
+    const header = parseHeader(pclntab.data, pclntab.source, this.pclntabFileBase(pclntab));
+    if (header.layout === '1.2' || header.layout === '1.16') return { pclntab, header, textStart: 0, textSource: 'absolute entries' };
+    if (header.textStart !== 0) return { pclntab, header, textStart: header.textStart, textSource: 'pclntab header' };
+    return { pclntab, header, ...this.textStartFromModuleData(pclntab, header) };
   }
 
   /**
@@ -164,9 +202,8 @@ export class GoBinary {
    * the `.text` section start is right only for internally linked binaries, so
    * it is accepted only when the whole table fits inside it.
    */
-  private textStartFromModuleData(pclntab: PclntabLocation, header: PclntabHeader, columns: FunctionColumns): Pick<FunctionTableInfo, 'textStart' | 'textSource'> {
-    const first = columns.entries[0];
-    const last = columns.entries[columns.entries.length - 1];
+  private textStartFromModuleData(pclntab: PclntabLocation, header: PclntabHeader): Pick<FunctionTableInfo, 'textStart' | 'textSource'> {
+    const { first, end: last } = entryBounds(pclntab.data, header, pclntab.source, this.pclntabFileBase(pclntab));
     try {
       return { textStart: findModuleData(this.elf, this.mem, pclntab.addr, header, first, last).text, textSource: 'runtime.firstmoduledata' };
     } catch (err) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Cursor } from './cursor.js';
 import { GobinError } from './errors.js';
@@ -138,6 +139,15 @@ export class ElfFile {
 
   static async open(path: string): Promise<ElfFile> {
     return new ElfFile(await readFile(path), path);
+  }
+
+  /**
+   * Reads the file in one blocking read. For a start-up path with nothing else
+   * to do meanwhile (the agent): the asynchronous read takes a round trip
+   * through the event loop for each 512 kB.
+   */
+  static openSync(path: string): ElfFile {
+    return new ElfFile(readFileSync(path), path);
   }
 
   get machine(): GoArch | `unknown(${number})` {

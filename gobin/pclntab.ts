@@ -228,6 +228,59 @@ export function checkedFunctionColumns(data: Uint8Array, hdr: PclntabHeader, whe
   return out;
 }
 
+/** The first entry and the end of the last function, as the table stores them (the functab's first and last values). */
+export function entryBounds(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): { first: number; end: number } {
+  const field = functabFieldSize(hdr);
+  const ft = new Cursor(data, where, hdr.pclnOffset, base);
+  ft.need((2 * hdr.nfunc + 1) * field);
+  const first = ft.uint(field);
+  ft.seek(hdr.pclnOffset + 2 * hdr.nfunc * field);
+  return { first, end: ft.uint(field) };
+}
+
+/**
+ * The functions named exactly `name`, without decoding the other names: the
+ * name's bytes are searched for in the table, and the functab is scanned for
+ * records pointing at them. Reading every name of a large binary (thousands
+ * of strings) costs tens of milliseconds; this costs one or two. The records
+ * found get the checks checkedFunctionColumns makes.
+ */
+export function functionsNamed(data: Uint8Array, hdr: PclntabHeader, name: string, where: string, base = 0): RawFunction[] {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const needle = Buffer.from(`${name}\0`, 'utf8');
+  const nameBase = hdr.funcnameOffset;
+  const candidates = new Set<number>();
+  for (let at = buf.indexOf(needle, nameBase); at >= 0; at = buf.indexOf(needle, at + 1)) candidates.add(at - nameBase);
+  if (candidates.size === 0) return [];
+  const field = functabFieldSize(hdr);
+  const ft = new Cursor(data, where, hdr.pclnOffset, base);
+  ft.need((2 * hdr.nfunc + 1) * field);
+  const funcBase = hdr.layout === '1.2' ? 0 : hdr.pclnOffset;
+  const rec = new Cursor(data, where, 0, base);
+  const out: RawFunction[] = [];
+  // The scan reads the functab directly (its bounds were checked above), and a
+  // name offset only where its record lies inside the data; a record that does
+  // not is reported by the checked reader, not here.
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const wide = field === 8;
+  const last = data.length - field - 4;
+  for (let i = 0, p = hdr.pclnOffset + field; i < hdr.nfunc; i++, p += 2 * field) {
+    const funcoff = wide ? view.getUint32(p, true) + view.getUint32(p + 4, true) * 0x1_0000_0000 : view.getUint32(p, true);
+    const at = funcBase + funcoff;
+    if (at > last || !candidates.has(view.getInt32(at + field, true))) continue;
+    ft.seek(hdr.pclnOffset + 2 * i * field);
+    const entry = ft.uint(field);
+    ft.skip(field);
+    const end = ft.uint(field);
+    if (end < entry) ft.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: functab is not sorted (0x${end.toString(16)} after 0x${entry.toString(16)})`, ft.off - field);
+    rec.seek(funcBase + funcoff);
+    const recEntry = rec.uint(field);
+    if (recEntry !== entry) rec.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: _func entry 0x${recEntry.toString(16)} differs from functab entry 0x${entry.toString(16)}`, funcBase + funcoff);
+    out.push({ name, entry, end });
+  }
+  return out;
+}
+
 /**
  * Finds the table: the `.gopclntab` section (`.data.rel.ro.gopclntab` in some
  * externally linked PIEs), or, when section headers are gone, a header magic

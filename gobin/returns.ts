@@ -42,22 +42,28 @@ function icedX86(): typeof IcedX86 {
 }
 
 function amd64Returns(code: Uint8Array, fileOffset: number, vaddr: number): number[] {
-  const { Code, Decoder, DecoderOptions, Instruction, Mnemonic } = icedX86();
+  const { Decoder, DecoderOptions, Instruction, Mnemonic } = icedX86();
   const out: number[] = [];
   const decoder = new Decoder(64, code, DecoderOptions.None);
   const ins = (scratch ??= new Instruction());
+  // Each getter is a call into wasm: the position is tracked here from the
+  // instruction lengths, and an undecodable instruction is told by its
+  // mnemonic (INVALID for Code.INVALID) rather than by a second getter.
   try {
     decoder.ip = BigInt(vaddr);
-    while (decoder.canDecode) {
-      const pos = decoder.position;
+    let pos = 0;
+    while (pos < code.length) {
       decoder.decodeOut(ins);
-      if (ins.code === Code.INVALID) {
+      const mnemonic = ins.mnemonic;
+      if (mnemonic === Mnemonic.INVALID) {
         // Resynchronise one byte further on, as a linear-sweep disassembler does.
-        decoder.position = pos + 1;
-        decoder.ip = BigInt(vaddr + pos + 1);
+        pos += 1;
+        decoder.position = pos;
+        decoder.ip = BigInt(vaddr + pos);
         continue;
       }
-      if (ins.mnemonic === Mnemonic.Ret) out.push(fileOffset + pos);
+      if (mnemonic === Mnemonic.Ret) out.push(fileOffset + pos);
+      pos += ins.length;
     }
   } finally {
     decoder.free();

@@ -1,6 +1,7 @@
 import type { ElfFile } from '../elf.js';
 import { GobinError } from '../errors.js';
 import { DW_AT, DW_TAG } from './constants.js';
+import { hasDwarf } from './present.js';
 import { DwarfData, type Entry } from './reader.js';
 import { DEFAULT_MAX_SECTION_BYTES, ElfSections, MapSections, type SectionMap } from './sections.js';
 import { TypeResolver, type StructMember, type StructType } from './types.js';
@@ -40,7 +41,7 @@ export class Dwarf {
   }
 
   static hasDwarf(elf: ElfFile): boolean {
-    return elf.section('.debug_info') !== undefined || elf.section('.zdebug_info') !== undefined;
+    return hasDwarf(elf);
   }
 
   static fromElf(elf: ElfFile, options: DwarfOptions = {}): Dwarf {

@@ -30,6 +30,28 @@ describe('pclntab vs debug/gosym', () => {
   }
 });
 
+describe('findFunction (one name, without reading the whole table) vs debug/gosym', () => {
+  for (const p of probes) {
+    it(`${p.toolchain.version} ${p.variant}`, async () => {
+      const want = (await gosymFunctions(p.toolchain, p.path)).funcs;
+      // A fresh binary for each lookup: findFunction must not lean on a table read before.
+      const find = async (name: string) => (await GoBinary.open(p.path)).findFunction(name);
+      const { elf } = await GoBinary.open(p.path);
+      const names = ['net/http.serverHandler.ServeHTTP', 'net/http.(*Transport).roundTrip', 'runtime.goexit', 'main.main', want[0].name, want[want.length - 1].name];
+      for (const name of names) {
+        const w = want.find((f) => f.name === name)!;
+        const got = await find(name);
+        expect(got && { name: got.name, entry: got.entry, end: got.end }, name).toEqual(w);
+        expect(elf.fileOffsetToVaddr(got!.fileOffset), name).toBe(w.entry);
+      }
+      // A prefix or a suffix of a real name is not a function.
+      expect(await find('net/http.serverHandler.Serve')).toBeUndefined();
+      expect(await find('http.serverHandler.ServeHTTP')).toBeUndefined();
+      expect(await find('no.such.function')).toBeUndefined();
+    });
+  }
+});
+
 describe('runtime.firstmoduledata', () => {
   for (const p of probes) {
     it(`${p.toolchain.version} ${p.variant}: its text agrees with the table`, async () => {
