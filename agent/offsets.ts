@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../common/atomic-write.js';
 import { cachePath } from '../common/cache-dir.js';
 import type { LookupPolicy, LookupResult, OffsetsTable } from '../offsets/index.js';
+import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
 import { FIELDS, type ConstantName } from './fields.js';
 import { repoRoot } from './native.js';
-import type { TargetInfo } from './target.js';
+import type { TargetHead } from './target.js';
 
 /** offsets/offsets.json of this checkout. */
 export function defaultTablePath(): string {
@@ -24,7 +24,10 @@ export interface ResolvedOffsets {
  * has one, otherwise from the table under `policy`. Anything unknown or
  * absent is a refusal that lists every such field and the Go version.
  */
-export async function resolveOffsets(target: TargetInfo, opts: { tablePath: string; policy: LookupPolicy }): Promise<ResolvedOffsets> {
+export async function resolveOffsets(
+  target: TargetHead,
+  opts: { tablePath: string; policy: LookupPolicy; cacheWrites: CacheWrites },
+): Promise<ResolvedOffsets> {
   const constants = {} as Record<ConstantName, number>;
   const missing: string[] = [];
   if (target.dwarfOffsets) {
@@ -71,11 +74,11 @@ export async function resolveOffsets(target: TargetInfo, opts: { tablePath: stri
     else missing.push(`${field} (${r.status} under policy ${opts.policy}${r.message ? `: ${r.message}` : ''})`);
   }
   refuseIfMissing(missing, target);
-  if (cacheFile) await writeFileAtomic(cacheFile, JSON.stringify(constants));
+  if (cacheFile) opts.cacheWrites.defer(cacheFile, JSON.stringify(constants));
   return { source: 'table', constants };
 }
 
-function refuseIfMissing(missing: string[], target: TargetInfo): void {
+function refuseIfMissing(missing: string[], target: TargetHead): void {
   if (missing.length === 0) return;
   throw new AgentError(
     'ERR_AGENT_OFFSET',

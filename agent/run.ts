@@ -1,16 +1,22 @@
 import type { LookupPolicy } from '../offsets/index.js';
 import { hostArch, requireRegisterAbi } from './abi.js';
 import { Attachment } from './attach.js';
+import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
 import { resolveOffsets } from './offsets.js';
 import type { SpanSink } from './sinks.js';
 import type { Counters } from './span.js';
-import { CLIENT_FUNCTION, inspectTarget, SERVER_FUNCTION } from './target.js';
+import { CLIENT_FUNCTION, SERVER_FUNCTION, type Inspection } from './target.js';
 
 export interface AgentOptions {
-  /** Exactly one of exe and pid. */
-  exe?: string;
+  /** The executable, or /proc/PID/exe. */
+  binaryPath: string;
+  /** Only this process; undefined for every process running the executable. */
   pid?: number;
+  /** inspectTarget(binaryPath), started by the caller as early as it can. */
+  inspection: Promise<Inspection>;
+  /** Where inspectTarget and resolveOffsets defer their cache files. */
+  cacheWrites: CacheWrites;
   tablePath: string;
   policy: LookupPolicy;
   sink: SpanSink;
@@ -20,30 +26,39 @@ export interface AgentOptions {
   signal: AbortSignal;
 }
 
-/** Inspects the target, resolves offsets, attaches, and streams spans until stopped or the target exits. */
+/**
+ * Inspects the target, resolves offsets, attaches, and streams spans until
+ * stopped or the target exits. The offsets are resolved and the eBPF object
+ * loaded while the return sites are still being decoded (on a first start).
+ */
 export async function runAgent(opts: AgentOptions): Promise<void> {
-  const binaryPath = opts.pid !== undefined ? `/proc/${opts.pid}/exe` : opts.exe!;
-  const target = await inspectTarget(binaryPath);
+  const { binaryPath, cacheWrites } = opts;
+  const { target, sites } = await opts.inspection;
   const label = opts.pid !== undefined ? `pid ${opts.pid}` : binaryPath;
   requireRegisterAbi(target.goVersion, target.arch);
   if (target.arch !== hostArch()) {
     throw new AgentError('ERR_AGENT_ARCH', `the target is built for ${target.arch}; this machine runs ${hostArch()}`);
   }
-  if (!target.server && !target.client) {
+  if (!target.hasServer && !target.hasClient) {
     throw new AgentError('ERR_AGENT_FUNCTION', `refusing to attach: ${label} (${target.goVersion}) has neither ${SERVER_FUNCTION} nor ${CLIENT_FUNCTION}`);
   }
-  const offsets = await resolveOffsets(target, { tablePath: opts.tablePath, policy: opts.policy });
+  const offsets = await resolveOffsets(target, { tablePath: opts.tablePath, policy: opts.policy, cacheWrites });
   if (opts.signal.aborted) return;
 
   let spans = 0;
-  const attachment = Attachment.open(
-    { binaryPath, pid: opts.pid ?? -1, arch: target.arch as 'amd64' | 'arm64', constants: offsets.constants, server: target.server, client: target.client },
-    (batch) => {
-      spans += batch.length;
-      opts.sink.write(batch);
-    },
-  );
-  const probed = [target.server && SERVER_FUNCTION, target.client && CLIENT_FUNCTION].filter(Boolean).join(', ');
+  const attachment = Attachment.load(target.arch as 'amd64' | 'arm64', offsets.constants);
+  let probeSites;
+  try {
+    probeSites = await sites;
+  } catch (err) {
+    attachment.close();
+    throw err;
+  }
+  attachment.attach({ binaryPath, pid: opts.pid ?? -1, ...probeSites }, (batch) => {
+    spans += batch.length;
+    opts.sink.write(batch);
+  });
+  const probed = [target.hasServer && SERVER_FUNCTION, target.hasClient && CLIENT_FUNCTION].filter(Boolean).join(', ');
   opts.log(`attached ${attachment.uprobeCount} uprobes to ${label} (${target.goVersion} ${target.arch}, offsets from ${offsets.source}): ${probed}`);
 
   let lastDropped = 0n;
@@ -54,6 +69,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     }
   };
   try {
+    await cacheWrites.flush(opts.log);
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         reportDrops(attachment.counters());
@@ -67,7 +83,9 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
         opts.signal.removeEventListener('abort', finish);
         resolve();
       };
-      opts.signal.addEventListener('abort', finish);
+      // A signal may have come while the cache files were being saved.
+      if (opts.signal.aborted) finish();
+      else opts.signal.addEventListener('abort', finish);
     });
   } finally {
     const c = attachment.counters();

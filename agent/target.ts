@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import type { GoBinary, GoFunction } from '../gobin/binary.js';
+import { ReturnDecoder } from '../gobin/return-decoder.js';
 import { cachePath } from '../common/cache-dir.js';
-import { writeFileAtomic } from '../common/atomic-write.js';
+import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
 import { FIELDS } from './fields.js';
 
@@ -12,73 +13,110 @@ export interface ProbeSite {
   returns: number[];
 }
 
-/** What the agent needs to know about a target executable. */
-export interface TargetInfo {
+/** Where the uprobes go: the probed functions the target has. */
+export interface ProbeSites {
+  server: ProbeSite | null;
+  client: ProbeSite | null;
+}
+
+/** What the agent needs to know about a target executable, but where to attach. */
+export interface TargetHead {
   /** Identifies the executable's content: device, inode, mtime and size. */
   key: string;
   goVersion: string;
   arch: string;
-  server: ProbeSite | null;
-  client: ProbeSite | null;
+  /** Whether the target has SERVER_FUNCTION, and CLIENT_FUNCTION. */
+  hasServer: boolean;
+  hasClient: boolean;
   /** Offsets of FIELDS from the target's own DWARF; null when it has none (built with -w). */
   dwarfOffsets: Record<string, number | null> | null;
+}
+
+/** Everything the agent needs to know about a target executable (the cached form). */
+export type TargetInfo = TargetHead & ProbeSites;
+
+/**
+ * A target being inspected. The head is known once the binary has been read;
+ * the return sites may still be decoding on a worker thread, so that the
+ * caller can resolve offsets and load the eBPF object meanwhile.
+ */
+export interface Inspection {
+  target: TargetHead;
+  sites: Promise<ProbeSites>;
 }
 
 // Go names these the same from 1.17 (the register ABI) to today.
 export const SERVER_FUNCTION = 'net/http.serverHandler.ServeHTTP';
 export const CLIENT_FUNCTION = 'net/http.(*Transport).roundTrip';
 
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 /**
  * Reads the target (buildinfo, pclntab, return sites, DWARF) once per
  * executable: the result is cached on disk by device, inode and mtime, so a
- * second start skips the reader entirely.
+ * second start skips the reader entirely. The cache file is saved through
+ * `cacheWrites` once the return sites are known.
+ *
+ * The cache is looked up synchronously, so that on a miss the decoder thread
+ * starts at once: it is the longest path of a first start.
  */
-export async function inspectTarget(path: string): Promise<TargetInfo> {
+export async function inspectTarget(path: string, cacheWrites: CacheWrites): Promise<Inspection> {
   let st;
   try {
-    st = await stat(path, { bigint: true });
+    st = statSync(path, { bigint: true });
   } catch (err) {
-    throw new AgentError('ERR_AGENT_TARGET', `cannot read the target ${path}: ${(err as Error).message}`, { cause: err });
+    throw targetError(path, err);
   }
   const key = `v${CACHE_FORMAT}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}`;
   const cacheFile = cachePath('agent', 'targets', `${key}.json`);
   try {
-    return JSON.parse(await readFile(cacheFile, 'utf8')) as TargetInfo;
+    const { server, client, ...target } = JSON.parse(readFileSync(cacheFile, 'utf8')) as TargetInfo;
+    return { target, sites: Promise.resolve({ server, client }) };
   } catch {
     // not cached yet
   }
-  const info = readTarget(key, await openBinary(path));
-  await writeFileAtomic(cacheFile, JSON.stringify(info));
-  return info;
-}
-
-async function openBinary(path: string): Promise<GoBinary> {
+  // The thread starts first, to load its decoder while this one reads. The
+  // reader is imported here: a cached start never loads it.
+  const decoder = new ReturnDecoder();
+  let bin: GoBinary;
+  let target: TargetHead;
+  let functions: (GoFunction | undefined)[];
   try {
-    // Imported here: a cached start never loads the reader (and its disassembler).
     const { GoBinary } = await import('../gobin/binary.js');
-    return await GoBinary.open(path);
+    bin = GoBinary.openSync(path);
+    functions = [SERVER_FUNCTION, CLIENT_FUNCTION].map((name) => bin.findFunction(name));
+    target = { key, goVersion: bin.buildInfo().goVersion, arch: String(bin.arch), hasServer: !!functions[0], hasClient: !!functions[1], dwarfOffsets: await dwarfOffsets(bin) };
   } catch (err) {
-    throw new AgentError('ERR_AGENT_TARGET', `cannot read the target ${path}: ${(err as Error).message}`, { cause: err });
+    void decoder.close();
+    throw targetError(path, err);
   }
+  const found = functions.filter((fn): fn is GoFunction => fn !== undefined);
+  const sites = decoder
+    .returnSites(bin, found)
+    .then((returns) => {
+      const site = (fn: GoFunction | undefined, name: string) => (fn ? { name, entry: fn.fileOffset, returns: returns[found.indexOf(fn)] } : null);
+      const probeSites = { server: site(functions[0], SERVER_FUNCTION), client: site(functions[1], CLIENT_FUNCTION) };
+      cacheWrites.defer(cacheFile, JSON.stringify({ ...target, ...probeSites } satisfies TargetInfo));
+      return probeSites;
+    }, (err) => {
+      throw targetError(path, err);
+    })
+    .finally(() => decoder.close());
+  // The caller may refuse the target before it awaits the sites: that must not
+  // turn a decoding failure into an unhandled rejection.
+  sites.catch(() => {});
+  return { target, sites };
 }
 
-function readTarget(key: string, bin: GoBinary): TargetInfo {
-  const goVersion = bin.buildInfo().goVersion;
-  const site = (name: string): ProbeSite | null => {
-    const fn: GoFunction | undefined = bin.findFunctions(new RegExp(`^${escapeRegExp(name)}$`))[0];
-    return fn ? { name, entry: fn.fileOffset, returns: bin.returnSites(fn) } : null;
-  };
-  const dwarf = bin.dwarf();
-  let dwarfOffsets: Record<string, number | null> | null = null;
-  if (dwarf) {
-    dwarfOffsets = {};
-    for (const field of Object.values(FIELDS)) dwarfOffsets[field] = dwarf.field(field).offset;
-  }
-  return { key, goVersion, arch: String(bin.arch), server: site(SERVER_FUNCTION), client: site(CLIENT_FUNCTION), dwarfOffsets };
+async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null> | null> {
+  const dwarf = await bin.dwarf();
+  if (!dwarf) return null;
+  const offsets: Record<string, number | null> = {};
+  for (const field of Object.values(FIELDS)) offsets[field] = dwarf.field(field).offset;
+  return offsets;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function targetError(path: string, err: unknown): AgentError {
+  if (err instanceof AgentError) return err;
+  return new AgentError('ERR_AGENT_TARGET', `cannot read the target ${path}: ${(err as Error).message}`, { cause: err });
 }

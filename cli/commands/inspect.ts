@@ -58,7 +58,7 @@ export type InspectReport = InspectSummary | InspectFunctions;
  * or extend the object it returns (e.g. with offsets-table results) before it
  * is rendered.
  */
-export function buildInspectReport(bin: GoBinary, opts: InspectOptions = {}): InspectReport {
+export async function buildInspectReport(bin: GoBinary, opts: InspectOptions = {}): Promise<InspectReport> {
   if (opts.funcs) {
     return {
       functions: bin.findFunctions(opts.funcs).map((f: GoFunction) => ({
@@ -83,7 +83,7 @@ export function buildInspectReport(bin: GoBinary, opts: InspectOptions = {}): In
   if (opts.table) {
     const policy = checkPolicy(opts.table.policy);
     const report = tableReport(opts.table.table, { goVersion: bi.goVersion, modules: bi.modules, arch: checkArch(bin.arch), policy });
-    const dwarf = bin.dwarf();
+    const dwarf = await bin.dwarf();
     summary.table = { path: opts.table.path, policy };
     summary.fields = report.fields.map((r) => {
       const f: InspectField = { field: r.field, module: r.module, version: r.version, offset: r.offset, status: r.status, policy: r.policy };
@@ -197,7 +197,7 @@ export function registerInspect(program: Command): void {
         throw new GoOffsetsError('ERR_OPEN', `${binary}: cannot read: ${err.code}`, { cause: err });
       });
       const found = funcs ? undefined : await inspectTable(opts.table);
-      const report = buildInspectReport(bin, { funcs, table: found?.table ? { table: found.table, path: found.path, policy } : undefined });
+      const report = await buildInspectReport(bin, { funcs, table: found?.table ? { table: found.table, path: found.path, policy } : undefined });
       let text = opts.json ? JSON.stringify(report, null, 2) + '\n' : renderInspectText(report);
       if (!opts.json && found && !found.table) text += `\noffsets table  none (${found.path}: ${'why' in found ? found.why : ''}; give --table FILE)\n`;
       process.stdout.write(text);

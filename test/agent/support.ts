@@ -84,7 +84,7 @@ export async function buildApp(tc: Toolchain, variant: AppVariant): Promise<stri
  */
 export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[] = [], asVersion = tc.version): Promise<string> {
   const plain = await GoBinary.open(await buildApp(tc, 'plain'));
-  const dwarf = plain.dwarf();
+  const dwarf = await plain.dwarf();
   if (!dwarf) throw new Error(`${tc.version}: the plain build has no DWARF`);
   const observations: Observation[] = Object.values(FIELDS)
     .filter((field) => !omit.includes(field))
