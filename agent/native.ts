@@ -19,10 +19,10 @@ interface LoaderAddon {
   clockPair(): [realtimeNs: bigint, monotonicNs: bigint];
 }
 
-/** The repository root, from either agent/ (tsx) or dist/agent/ (built). */
+/** The repository root, from agent/ (tsx), dist/agent/ (built) or dist/agent-bundle/ (bundled: scripts/bundle-agent.mjs). */
 export function repoRoot(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.replace(/\/(dist\/)?agent\/?$/, '');
+  return here.replace(/\/(?:dist\/agent|dist\/agent-bundle|agent)\/?$/, '');
 }
 
 let addon: LoaderAddon | undefined;

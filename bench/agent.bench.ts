@@ -14,7 +14,7 @@ import { matrixToolchains } from '../test/support/toolchains.js';
 import { buildApp, hasRegisterAbi, REPO, requireAgentPrerequisites, startApp, tableFromDwarf, tempFile } from '../test/agent/support.js';
 
 const exec = promisify(execFile);
-const AGENT = join(REPO, 'bin/offsets-agent.js');
+const AGENT = join(REPO, 'bin/offsets-agent.cjs');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

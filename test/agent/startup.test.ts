@@ -47,4 +47,16 @@ describe('start-up loading', () => {
     `);
     expect(r).toEqual([]);
   });
+
+  // bin/offsets-agent.cjs runs the CommonJS bundle (scripts/bundle-agent.mjs); the same
+  // must hold there, where the reader and the table code are bundled in but lazily evaluated.
+  it('requiring the agent bundle loads neither iced-x86 nor OpenTelemetry, and reads no target', () => {
+    const script = `
+      const bundle = require(${JSON.stringify(join(REPO, 'dist/agent-bundle/cli.js'))});
+      const loaded = Object.keys(require.cache).filter((p) => /node_modules/.test(p)).map((p) => p.slice(p.lastIndexOf('node_modules/') + 13));
+      console.log(JSON.stringify({ main: typeof bundle.main, loaded }));
+    `;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: REPO, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ main: 'function', loaded: [] });
+  });
 });

@@ -158,7 +158,7 @@ export interface RunningAgent {
 }
 
 export function startAgent(args: string[]): RunningAgent {
-  const proc = spawn(process.execPath, [join(REPO, 'bin/offsets-agent.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(REPO, 'bin/offsets-agent.cjs'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const spans: AgentSpan[] = [];
   let err = '';
   createInterface({ input: proc.stdout }).on('line', (line) => spans.push(JSON.parse(line) as AgentSpan));
