@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type * as IcedX86 from 'iced-x86';
 import { EM_AARCH64, EM_X86_64 } from './elf.js';
+import { requireWithCodeCache } from './code-cache.js';
 import { GobinError } from './errors.js';
 
 // RET {Xn} in A64: 1101011 0010 11111 000000 Rn 00000 (Rn is X30 for a plain `ret`).
@@ -29,12 +31,15 @@ let scratch: IcedX86.Instruction | undefined;
  * importing this module, or decoding A64, never loads it. Loaded with require
  * rather than import(): it is CommonJS, and an ESM import of its 900 kB of
  * glue code first runs Node's CommonJS export scanner over all of it (about
- * 3x the cost of the require itself).
+ * 3x the cost of the require itself). Where a V8 code cache for it sits next
+ * to this module (the agent's bundle: scripts/bundle-agent.mjs), it is
+ * compiled from that.
  */
 function icedX86(): typeof IcedX86 {
   if (iced) return iced;
   try {
-    iced = createRequire(import.meta.url)('iced-x86') as typeof IcedX86;
+    const file = createRequire(import.meta.url).resolve('iced-x86');
+    iced = requireWithCodeCache(file, fileURLToPath(new URL('.', import.meta.url))) as typeof IcedX86;
   } catch (err) {
     throw new GobinError('ERR_DECODE', `cannot load the amd64 instruction decoder (iced-x86): ${(err as Error).message}`, undefined, { cause: err });
   }

@@ -11,13 +11,17 @@
 // import.meta.url, which the sources use to find the addon, the eBPF objects,
 // the decoder thread and CommonJS dependencies, becomes the bundle's own URL.
 // iced-x86 and OpenTelemetry stay outside: they are loaded from node_modules,
-// and only when needed.
+// and only when needed. For iced-x86, which the decoder thread loads at once,
+// a V8 code cache is saved next to the bundle (gobin/code-cache.ts).
 import { build } from 'esbuild';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { writeCodeCache } from '../dist/gobin/code-cache.js';
 
 const outdir = 'dist/agent-bundle';
 await build({
-  entryPoints: { cli: 'agent/cli.ts', 'return-decoder-worker': 'gobin/return-decoder-worker.ts' },
+  // return-decoder: what the launcher loads first, to start the decoder thread (bin/offsets-agent.cjs).
+  entryPoints: { cli: 'agent/cli.ts', 'return-decoder': 'gobin/return-decoder.ts', 'return-decoder-worker': 'gobin/return-decoder-worker.ts' },
   outdir,
   bundle: true,
   platform: 'node',
@@ -31,3 +35,21 @@ await build({
 // The package is "type": "module"; these .js files are CommonJS.
 await mkdir(outdir, { recursive: true });
 await writeFile(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
+
+// Warm up what gobin/returns.ts runs, so that those functions are in the cache too.
+// mov eax, 0xc3; (bad byte); ret
+const sample = Uint8Array.of(0xb8, 0xc3, 0, 0, 0, 0x06, 0xc3);
+writeCodeCache(createRequire(import.meta.url).resolve('iced-x86'), outdir, (iced) => {
+  const decoder = new iced.Decoder(64, sample, iced.DecoderOptions.None);
+  const ins = new iced.Instruction();
+  decoder.ip = 0x401000n;
+  for (let pos = 0; pos < sample.length; ) {
+    decoder.decodeOut(ins);
+    if (ins.mnemonic === iced.Mnemonic.INVALID) {
+      pos += 1;
+      decoder.position = pos;
+      decoder.ip = BigInt(0x401000 + pos);
+    } else pos += ins.length;
+  }
+  decoder.free();
+});
