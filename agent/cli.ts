@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGoOffsetsError } from '../common/errors.js';
+import type { ReturnDecoder } from '../gobin/return-decoder.js';
 import type { LookupPolicy } from '../offsets/index.js';
 import { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
@@ -85,18 +86,25 @@ export function parseAgentArgs(argv: string[]): AgentArgs | null {
   };
 }
 
-/** `offsets-agent`: traces net/http in a Go program with eBPF, spans as JSON lines or OTLP. Returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * `offsets-agent`: traces net/http in a Go program with eBPF, spans as JSON
+ * lines or OTLP. Returns the exit code. `decoder`, when given, is a decoder
+ * thread the launcher started first (bin/offsets-agent.cjs); it is closed when
+ * not needed.
+ */
+export async function main(argv: string[], decoder?: ReturnDecoder): Promise<number> {
   const log = (line: string) => process.stderr.write(`offsets-agent: ${line}\n`);
   let opts: AgentArgs | null;
   try {
     opts = parseAgentArgs(argv);
   } catch (err) {
+    void decoder?.close();
     log(`error: ${(err as Error).message}`);
     process.stderr.write('Run offsets-agent --help for the options.\n');
     return 2;
   }
   if (opts === null) {
+    void decoder?.close();
     process.stdout.write(usage());
     return 0;
   }
@@ -107,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
   // decoder thread, which loads its decoder while this thread loads the rest of
   // the agent. The catch only keeps a failure from counting as unhandled until
   // runAgent awaits it.
-  const inspection = inspectTarget(binaryPath, cacheWrites);
+  const inspection = inspectTarget(binaryPath, cacheWrites, decoder);
   inspection.catch(() => {});
 
   const controller = new AbortController();

@@ -57,27 +57,31 @@ const CACHE_FORMAT = 3;
  * second start skips the reader entirely. The cache file is saved through
  * `cacheWrites` once the return sites are known.
  *
- * The cache is looked up synchronously, so that on a miss the decoder thread
- * starts at once: it is the longest path of a first start.
+ * The decoder thread is the longest path of a first start: the launcher may
+ * start it before anything else and hand it over as `early` (closed here when
+ * the inspection is cached); otherwise the cache is looked up synchronously
+ * and the thread starts on a miss.
  */
-export async function inspectTarget(path: string, cacheWrites: CacheWrites): Promise<Inspection> {
+export async function inspectTarget(path: string, cacheWrites: CacheWrites, early?: ReturnDecoder): Promise<Inspection> {
   let st;
   try {
     st = statSync(path, { bigint: true });
   } catch (err) {
+    void early?.close();
     throw targetError(path, err);
   }
   const key = `v${CACHE_FORMAT}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}`;
   const cacheFile = cachePath('agent', 'targets', `${key}.json`);
   try {
     const { server, client, ...target } = JSON.parse(readFileSync(cacheFile, 'utf8')) as TargetInfo;
+    void early?.close();
     return { target, sites: Promise.resolve({ server, client }) };
   } catch {
     // not cached yet
   }
   // The thread starts first, to load its decoder while this one reads. The
   // reader is imported here: a cached start never loads it.
-  const decoder = new ReturnDecoder();
+  const decoder = early ?? new ReturnDecoder();
   let bin: GoBinary;
   let target: TargetHead;
   let functions: (GoFunction | undefined)[];

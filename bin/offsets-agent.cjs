@@ -1,8 +1,15 @@
 #!/usr/bin/env node
 // Launcher of the agent, bundled as CommonJS into dist/agent-bundle by `npm run build`
 // (done by scripts/setup.sh): see scripts/bundle-agent.mjs for why it is not ES modules.
+//
+// The decoder thread starts before the agent is even loaded: booting a Node thread and
+// loading iced-x86 is the longest part of a first start, and it runs on another core
+// while this one loads and runs the rest. When the target's inspection is cached, the
+// agent closes the thread at once.
+const { ReturnDecoder } = require('../dist/agent-bundle/return-decoder.js');
+const decoder = new ReturnDecoder();
 require('../dist/agent-bundle/cli.js')
-  .main(process.argv.slice(2))
+  .main(process.argv.slice(2), decoder)
   .then((code) => {
     process.exitCode = code;
   });
