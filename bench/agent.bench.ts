@@ -66,7 +66,7 @@ export async function run(): Promise<void> {
   const attached = /attached \d+ uprobes/;
   try {
     // 1. Start to attached.
-    const runs = 5;
+    const runs = 11;
     const reference: number[] = [];
     const cold: { ms: number; peakRssKiB: number }[] = [];
     const warm: { ms: number; peakRssKiB: number }[] = [];
@@ -79,14 +79,17 @@ export async function run(): Promise<void> {
     }
     const ref = median(reference);
     const row = (name: string, xs: { ms: number; peakRssKiB: number }[]) => {
-      const ms = median(xs.map((x) => x.ms));
+      const times = xs.map((x) => x.ms);
+      const ms = median(times);
       const rss = Math.max(...xs.map((x) => x.peakRssKiB)) / 1024;
-      console.log(`| ${name} | ${ms.toFixed(0)} ms | ${(ms / ref).toFixed(2)}x | ${rss.toFixed(0)} MiB |`);
+      const range = `${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)} ms`;
+      console.log(`| ${name} | ${ms.toFixed(0)} ms | ${range} | ${(ms / ref).toFixed(2)}x | ${rss.toFixed(0)} MiB |`);
     };
     console.log(`target: httpapp built by ${tc.version} with -ldflags "-s -w" (no DWARF: offsets from the table); median of ${runs} runs\n`);
-    console.log('| start to attached | median | vs bare node | peak RSS (max) |');
-    console.log('| --- | --- | --- | --- |');
-    console.log(`| reference: node -e '' (to exit) | ${ref.toFixed(0)} ms | 1.00x | |`);
+    console.log('| start to attached | median | min-max | vs bare node | peak RSS (max) |');
+    console.log('| --- | --- | --- | --- | --- |');
+    const refRange = `${Math.min(...reference).toFixed(0)}-${Math.max(...reference).toFixed(0)} ms`;
+    console.log(`| reference: node -e '' (to exit) | ${ref.toFixed(0)} ms | ${refRange} | 1.00x | |`);
     row('agent, cold (target not inspected yet)', cold);
     row('agent, warm (inspection cached by dev/inode/mtime)', warm);
 
