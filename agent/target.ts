@@ -79,8 +79,9 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   } catch {
     // not cached yet
   }
-  // The thread starts first, to load its decoder while this one reads. The
-  // reader is imported here: a cached start never loads it.
+  // Without a thread from the launcher, one starts now, before the binary is
+  // read, so that its decoder loads meanwhile. The reader is imported here: a
+  // cached start never loads it.
   const decoder = early ?? new ReturnDecoder();
   let bin: GoBinary;
   let target: TargetHead;
