@@ -142,11 +142,6 @@ export class GoBinary {
     return returnOffsets(this.elf.machineCode, this.code(fn), fn.fileOffset, fn.entry);
   }
 
-  /** Whether the binary has DWARF, without loading the DWARF reader. */
-  get hasDwarf(): boolean {
-    return hasDwarf(this.elf);
-  }
-
   /**
    * The binary's own DWARF, or undefined when it has none (-w). The DWARF
    * reader is imported on first use: reading a stripped binary never loads it.
