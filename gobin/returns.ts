@@ -18,13 +18,12 @@ const ARM64_RET = 0xd65f0000;
  * decode are stepped over so that padding cannot derail what follows.
  */
 export function returnOffsets(machineCode: number, code: Uint8Array, fileOffset: number, vaddr = 0): number[] {
-  if (machineCode === EM_X86_64) return amd64Returns(code, fileOffset, vaddr);
+  if (machineCode === EM_X86_64) return amd64Returns(icedX86(), code, fileOffset, vaddr);
   if (machineCode === EM_AARCH64) return arm64Returns(code, fileOffset);
   throw new GobinError('ERR_ELF_UNSUPPORTED', `no instruction decoder for ELF machine ${machineCode}; only amd64 and arm64`);
 }
 
 let iced: typeof IcedX86 | undefined;
-let scratch: IcedX86.Instruction | undefined;
 
 /**
  * iced-x86 (a wasm decoder), loaded on the first amd64 decode and only once:
@@ -46,11 +45,16 @@ function icedX86(): typeof IcedX86 {
   return iced;
 }
 
-function amd64Returns(code: Uint8Array, fileOffset: number, vaddr: number): number[] {
-  const { Decoder, DecoderOptions, Instruction, Mnemonic } = icedX86();
+/**
+ * The amd64 decode, with the iced-x86 module passed in: returnOffsets passes
+ * its own; the build passes the one it saves a code cache for, so that the
+ * cache holds the functions this runs (scripts/bundle-agent.mjs).
+ */
+export function amd64Returns(icedModule: typeof IcedX86, code: Uint8Array, fileOffset: number, vaddr: number): number[] {
+  const { Decoder, DecoderOptions, Instruction, Mnemonic } = icedModule;
   const out: number[] = [];
   const decoder = new Decoder(64, code, DecoderOptions.None);
-  const ins = (scratch ??= new Instruction());
+  const ins = new Instruction();
   // Each getter is a call into wasm: the position is tracked here from the
   // instruction lengths, and an undecodable instruction is told by its
   // mnemonic (INVALID for Code.INVALID) rather than by a second getter.
@@ -71,6 +75,7 @@ function amd64Returns(code: Uint8Array, fileOffset: number, vaddr: number): numb
       pos += ins.length;
     }
   } finally {
+    ins.free();
     decoder.free();
   }
   return out;

@@ -17,6 +17,7 @@ import { build } from 'esbuild';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { writeCodeCache } from '../dist/gobin/code-cache.js';
+import { amd64Returns } from '../dist/gobin/returns.js';
 
 const outdir = 'dist/agent-bundle';
 await build({
@@ -36,20 +37,9 @@ await build({
 await mkdir(outdir, { recursive: true });
 await writeFile(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
 
-// Warm up what gobin/returns.ts runs, so that those functions are in the cache too.
-// mov eax, 0xc3; (bad byte); ret
+// Warm up with gobin/returns.ts's own decode, so that the functions it runs are in the cache too.
+// mov eax, 0xc3; (an undecodable byte); ret
 const sample = Uint8Array.of(0xb8, 0xc3, 0, 0, 0, 0x06, 0xc3);
 writeCodeCache(createRequire(import.meta.url).resolve('iced-x86'), outdir, (iced) => {
-  const decoder = new iced.Decoder(64, sample, iced.DecoderOptions.None);
-  const ins = new iced.Instruction();
-  decoder.ip = 0x401000n;
-  for (let pos = 0; pos < sample.length; ) {
-    decoder.decodeOut(ins);
-    if (ins.mnemonic === iced.Mnemonic.INVALID) {
-      pos += 1;
-      decoder.position = pos;
-      decoder.ip = BigInt(0x401000 + pos);
-    } else pos += ins.length;
-  }
-  decoder.free();
+  amd64Returns(iced, sample, 0, 0x401000);
 });
