@@ -13,3 +13,14 @@ export const FIELDS = {
 } as const;
 
 export type ConstantName = keyof typeof FIELDS;
+
+/**
+ * Fields read when known, never required: the ServeMux pattern that matched a
+ * server request (Go 1.22+). Without both, spans carry no route.
+ */
+export const ROUTE_FIELDS = {
+  off_request_pat: 'net/http.Request.pat',
+  off_pattern_str: 'net/http.pattern.str',
+} as const;
+
+export type RouteConstantName = keyof typeof ROUTE_FIELDS;

@@ -13,14 +13,17 @@ export const SPAN_LAYOUT = {
   method_len: 40,
   path_len: 44,
   host_len: 48,
+  route_len: 52,
   method: 56,
   path: 72,
   host: 200,
+  route: 264,
 } as const;
 const METHOD_MAX = 16;
 const PATH_MAX = 128;
 const HOST_MAX = 64;
-export const SPAN_RECORD_SIZE = SPAN_LAYOUT.host + HOST_MAX;
+const ROUTE_MAX = 128;
+export const SPAN_RECORD_SIZE = SPAN_LAYOUT.route + ROUTE_MAX;
 const KIND_SERVER = 1;
 const KIND_CLIENT = 2;
 
@@ -34,6 +37,8 @@ export interface Span {
   /** Client spans only: the URL's host (with port). */
   host?: string;
   path: string;
+  /** Server spans only: the path template of the ServeMux pattern that matched (Go 1.22+), e.g. `/items/{id}`. */
+  route?: string;
   /** HTTP status; -1 when a client call returned an error and no response. */
   status: number;
   /** Wall-clock nanoseconds since the Unix epoch (bigint: a double cannot hold them exactly). */
@@ -73,14 +78,27 @@ function decodeSpan(r: Buffer, wallOffsetNs: bigint): Span {
     pid: r.readUInt32LE(L.pid),
   };
   if (kind === KIND_CLIENT) span.host = text(L.host, r.readUInt32LE(L.host_len), HOST_MAX);
+  const route = routeOfPattern(text(L.route, r.readUInt32LE(L.route_len), ROUTE_MAX));
+  if (route !== undefined) span.route = route;
   return span;
+}
+
+/**
+ * The path part of a ServeMux pattern, `[METHOD ][HOST]/PATH`: what
+ * `http.route` means. Neither a method nor a host contains a slash, so the
+ * path starts at the first one. Undefined for no pattern (nothing matched).
+ */
+export function routeOfPattern(pattern: string): string | undefined {
+  const slash = pattern.indexOf('/');
+  return slash < 0 ? undefined : pattern.slice(slash);
 }
 
 /** One JSON line, timestamps as exact integers. */
 export function spanToJsonLine(s: Span): string {
   const host = s.host === undefined ? '' : `,"host":${JSON.stringify(s.host)}`;
+  const route = s.route === undefined ? '' : `,"route":${JSON.stringify(s.route)}`;
   return (
-    `{"kind":"${s.kind}","method":${JSON.stringify(s.method)}${host},"path":${JSON.stringify(s.path)},"status":${s.status},` +
+    `{"kind":"${s.kind}","method":${JSON.stringify(s.method)}${host},"path":${JSON.stringify(s.path)}${route},"status":${s.status},` +
     `"startNs":${s.startNs},"endNs":${s.endNs},"goid":${s.goid},"pid":${s.pid}}`
   );
 }

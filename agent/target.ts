@@ -4,7 +4,7 @@ import { ReturnDecoder } from '../gobin/return-decoder.js';
 import { cachePath } from '../common/cache-dir.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
-import { FIELDS } from './fields.js';
+import { FIELDS, ROUTE_FIELDS } from './fields.js';
 
 /** Where one probed function gets its uprobes: file offsets of its entry and of every RET. */
 export interface ProbeSite {
@@ -28,7 +28,7 @@ export interface TargetHead {
   /** Whether the target has SERVER_FUNCTION, and CLIENT_FUNCTION. */
   hasServer: boolean;
   hasClient: boolean;
-  /** Offsets of FIELDS from the target's own DWARF; null when it has none (built with -w). */
+  /** Offsets of FIELDS and ROUTE_FIELDS from the target's own DWARF; null when it has none (built with -w). */
   dwarfOffsets: Record<string, number | null> | null;
 }
 
@@ -49,7 +49,7 @@ export interface Inspection {
 export const SERVER_FUNCTION = 'net/http.serverHandler.ServeHTTP';
 export const CLIENT_FUNCTION = 'net/http.(*Transport).roundTrip';
 
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 /**
  * Reads the target (buildinfo, pclntab, return sites, DWARF) once per
@@ -118,6 +118,12 @@ async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null
   if (!dwarf) return null;
   const offsets: Record<string, number | null> = {};
   for (const field of Object.values(FIELDS)) offsets[field] = dwarf.field(field).offset;
+  // Before Go 1.22 there is no Request.pat: looking for the pattern type too
+  // would skim every unit of the DWARF in vain.
+  for (const field of Object.values(ROUTE_FIELDS)) {
+    offsets[field] = dwarf.field(field).offset;
+    if (offsets[field] === null) break;
+  }
   return offsets;
 }
 

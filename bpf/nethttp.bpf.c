@@ -29,6 +29,10 @@ const volatile __u64 off_url_path = 0;            /* net/url.URL.Path */
 const volatile __u64 off_url_host = 0;            /* net/url.URL.Host */
 const volatile __u64 off_response_status = 0;     /* net/http.response.status (server side) */
 const volatile __u64 off_client_status_code = 0;  /* net/http.Response.StatusCode */
+/* Optional: the pattern ServeMux matched (Go 1.22+). 0 means unknown, and no
+ * route is read: Request.Method sits at offset 0, so pat never does. */
+const volatile __u64 off_request_pat = 0;         /* net/http.Request.pat (*pattern) */
+const volatile __u64 off_pattern_str = 0;         /* net/http.pattern.str */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -40,6 +44,7 @@ struct {
 struct inflight {
 	struct span span;
 	__u64 rw_data; /* server: the *response behind the ResponseWriter */
+	__u64 req;     /* server: the *Request, whose pattern is set once ServeMux matched */
 };
 
 struct {
@@ -127,7 +132,7 @@ static __always_inline struct inflight *begin(go_regs *regs, __u32 kind, __u64 r
 	return in;
 }
 
-static __always_inline void finish(void *inflight_map, go_regs *regs, __s64 status, int status_from_rw)
+static __always_inline void finish(void *inflight_map, go_regs *regs, __s64 status, int server)
 {
 	__u64 goid = current_goid(regs);
 	struct inflight *in = bpf_map_lookup_elem(inflight_map, &goid);
@@ -143,8 +148,12 @@ static __always_inline void finish(void *inflight_map, go_regs *regs, __s64 stat
 	}
 	__builtin_memcpy(out, &in->span, sizeof(struct span));
 	out->end_ns = bpf_ktime_get_ns();
-	if (status_from_rw)
+	if (server) {
 		status = in->rw_data ? (__s64)read_u64(in->rw_data + off_response_status) : 0;
+		/* ServeMux sets req.pat while the handler runs: only a return sees it. */
+		__u64 pat = (off_request_pat && in->req) ? read_u64(in->req + off_request_pat) : 0;
+		out->route_len = pat ? read_go_string(pat + off_pattern_str, out->route, ROUTE_MAX) : 0;
+	}
 	out->status = status;
 	bpf_ringbuf_submit(out, 0);
 	bpf_map_delete_elem(inflight_map, &goid);
@@ -154,10 +163,12 @@ SEC("uprobe")
 int server_enter(go_regs *regs)
 {
 	/* Args: sh (one word: *Server), rw (iface: itab, data), req. */
-	struct inflight *in = begin(regs, SPAN_KIND_SERVER, GO_ARG4(regs));
+	__u64 req = GO_ARG4(regs);
+	struct inflight *in = begin(regs, SPAN_KIND_SERVER, req);
 	if (!in)
 		return 0;
 	in->rw_data = GO_ARG3(regs);
+	in->req = req;
 	if (bpf_map_update_elem(&server_inflight, &in->span.goid, in, BPF_ANY) != 0)
 		count(COUNTER_INFLIGHT_FULL);
 	return 0;

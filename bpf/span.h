@@ -1,4 +1,4 @@
-/* The record the eBPF programs write to the ring buffer. agent/event.ts
+/* The record the eBPF programs write to the ring buffer. agent/span.ts
  * decodes it: keep both in step (sizes and offsets are checked there). */
 #pragma once
 
@@ -10,6 +10,7 @@
 #define METHOD_MAX 16
 #define PATH_MAX_LEN 128
 #define HOST_MAX 64
+#define ROUTE_MAX 128
 
 struct span {
 	__u64 start_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -21,10 +22,11 @@ struct span {
 	__u32 method_len; /* bytes copied into method/path/host */
 	__u32 path_len;
 	__u32 host_len;
-	__u32 _pad;
+	__u32 route_len; /* server: the ServeMux pattern that matched (Go 1.22+), 0 if none */
 	char method[METHOD_MAX];
 	char path[PATH_MAX_LEN];
 	char host[HOST_MAX];
+	char route[ROUTE_MAX]; /* the pattern as registered, e.g. "GET /items/{id}" */
 };
 
 /* Indexes of the counters map. */

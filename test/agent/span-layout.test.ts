@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeSpans, SPAN_LAYOUT, SPAN_RECORD_SIZE, spanToJsonLine } from '../../agent/span.js';
+import { decodeSpans, routeOfPattern, SPAN_LAYOUT, SPAN_RECORD_SIZE, spanToJsonLine } from '../../agent/span.js';
 import { REPO } from './support.js';
 
 interface BtfStruct {
@@ -48,5 +48,32 @@ describe('span record', () => {
     expect(spanToJsonLine(span)).toBe(
       '{"kind":"client","method":"POST","host":"a.b:8080","path":"/x","status":404,"startNs":1795624730586427401,"endNs":1795624730586431401,"goid":42,"pid":7}',
     );
+  });
+
+  it('decodes a server record with the matched pattern into its route', () => {
+    const r = Buffer.alloc(SPAN_RECORD_SIZE);
+    r.writeUInt32LE(1, SPAN_LAYOUT.kind);
+    r.writeUInt32LE(3, SPAN_LAYOUT.method_len);
+    r.write('GET', SPAN_LAYOUT.method, 'latin1');
+    r.writeUInt32LE(9, SPAN_LAYOUT.path_len);
+    r.write('/items/42', SPAN_LAYOUT.path, 'latin1');
+    const pattern = 'GET example.com/items/{id}';
+    r.writeUInt32LE(pattern.length, SPAN_LAYOUT.route_len);
+    r.write(pattern, SPAN_LAYOUT.route, 'latin1');
+    const [span] = decodeSpans(r, 0n);
+    expect(span).toMatchObject({ kind: 'server', method: 'GET', path: '/items/42', route: '/items/{id}', status: 200 });
+    expect(spanToJsonLine(span)).toContain('"path":"/items/42","route":"/items/{id}","status":200');
+    // No pattern (nothing matched, or Go before 1.22): no route at all.
+    r.writeUInt32LE(0, SPAN_LAYOUT.route_len);
+    expect(decodeSpans(r, 0n)[0].route).toBeUndefined();
+  });
+
+  it('takes the path part of every ServeMux pattern form as the route', () => {
+    expect(routeOfPattern('/items/{id}')).toBe('/items/{id}');
+    expect(routeOfPattern('GET /items/{id}')).toBe('/items/{id}');
+    expect(routeOfPattern('POST \t /a/{b...}')).toBe('/a/{b...}');
+    expect(routeOfPattern('example.com/{$}')).toBe('/{$}');
+    expect(routeOfPattern('GET example.com/')).toBe('/');
+    expect(routeOfPattern('')).toBeUndefined();
   });
 });
