@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGoOffsetsError } from '../common/errors.js';
 import type { ReturnDecoder } from '../gobin/return-decoder.js';
@@ -7,6 +6,7 @@ import { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
 import { defaultTablePath } from './offsets.js';
 import { jsonlSink } from './sinks.js';
+import type { AgentOptions } from './run.js';
 import { inspectTarget } from './target.js';
 
 // The agent parses its command line with Node's own parseArgs, not commander
@@ -15,7 +15,6 @@ import { inspectTarget } from './target.js';
 
 const POLICIES: readonly LookupPolicy[] = ['exact', 'range', 'stable', 'nearest'];
 const FORMATS = ['jsonl', 'otlp'] as const;
-const DEFAULT_OTLP_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
 
 function usage(): string {
   return `Usage: offsets-agent (--exe PATH | --pid PID) [options]
@@ -27,9 +26,14 @@ Options:
   --pid <pid>             trace this process only
   --table <file>          offsets table, for targets without DWARF (default: ${defaultTablePath()})
   --policy <policy>       table lookup policy: ${POLICIES.join(', ')} (default: range)
-  --format <format>       span output: ${FORMATS.join(', ')} (default: jsonl)
-  --otlp-endpoint <url>   OTLP/HTTP traces endpoint (default: ${DEFAULT_OTLP_ENDPOINT})
+  --format <format>       span output: ${FORMATS.join(', ')} (default: otlp if OTEL_TRACES_EXPORTER lists it, else jsonl)
+  --otlp-endpoint <url>   OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+                          else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, else http://localhost:4318/v1/traces)
   -h, --help              display this help
+
+Environment (--format otlp): OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_EXPORTER,
+OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,
+OTEL_EXPORTER_OTLP_TRACES_HEADERS, and the exporter's other OTEL_EXPORTER_OTLP_* settings.
 `;
 }
 
@@ -39,11 +43,15 @@ interface AgentArgs {
   table: string;
   policy: LookupPolicy;
   format: (typeof FORMATS)[number];
-  otlpEndpoint: string;
+  /** Only when given: otherwise the OTLP exporter reads the OTEL_EXPORTER_OTLP_* variables itself. */
+  otlpEndpoint?: string;
 }
 
-/** The command line, checked; null when only help was asked for. Throws AgentError ERR_AGENT_USAGE. */
-export function parseAgentArgs(argv: string[]): AgentArgs | null {
+/**
+ * The command line, checked; null when only help was asked for. Throws
+ * AgentError ERR_AGENT_USAGE. A flag overrides the environment.
+ */
+export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentArgs | null {
   let values;
   try {
     ({ values } = parseArgs({
@@ -74,16 +82,27 @@ export function parseAgentArgs(argv: string[]): AgentArgs | null {
   if (values.pid !== undefined && !/^[1-9]\d*$/.test(values.pid)) {
     throw new AgentError('ERR_AGENT_USAGE', `--pid ${JSON.stringify(values.pid)}: a pid is a positive integer`);
   }
-  const otlpEndpoint = values['otlp-endpoint'] ?? DEFAULT_OTLP_ENDPOINT;
-  if (!URL.canParse(otlpEndpoint)) throw new AgentError('ERR_AGENT_USAGE', `--otlp-endpoint ${JSON.stringify(otlpEndpoint)}: not a URL`);
+  const otlpEndpoint = values['otlp-endpoint'];
+  if (otlpEndpoint !== undefined && !URL.canParse(otlpEndpoint)) throw new AgentError('ERR_AGENT_USAGE', `--otlp-endpoint ${JSON.stringify(otlpEndpoint)}: not a URL`);
   return {
     exe: values.exe,
     pid: values.pid === undefined ? undefined : Number(values.pid),
     table: values.table ?? defaultTablePath(),
     policy: oneOf('policy', values.policy ?? 'range', POLICIES),
-    format: oneOf('format', values.format ?? 'jsonl', FORMATS),
+    format: oneOf('format', values.format ?? formatFromEnv(env), FORMATS),
     otlpEndpoint,
   };
+}
+
+/**
+ * OTEL_TRACES_EXPORTER, a comma-separated list of exporters, as OpenTelemetry
+ * SDKs read it: otlp when listed. Read here, not by the SDK: the SDK is loaded
+ * only for otlp output, and its trace packages no longer read this variable
+ * (only @opentelemetry/sdk-node does, which the agent does not use).
+ */
+function formatFromEnv(env: NodeJS.ProcessEnv): (typeof FORMATS)[number] {
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((e) => e.trim().toLowerCase());
+  return exporters.includes('otlp') ? 'otlp' : 'jsonl';
 }
 
 /**
@@ -122,10 +141,12 @@ export async function main(argv: string[], decoder?: ReturnDecoder): Promise<num
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const sink =
-    opts.format === 'otlp'
-      ? (await import('./otlp-sink.js')).otlpSink(opts.otlpEndpoint, opts.exe ? basename(opts.exe) : `pid-${opts.pid}`)
-      : jsonlSink(process.stdout);
+  let sink: AgentOptions['sink'] = () => jsonlSink(process.stdout);
+  if (opts.format === 'otlp') {
+    const { otlpSink } = await import('./otlp-sink.js');
+    const endpoint = opts.otlpEndpoint;
+    sink = (executable) => otlpSink({ endpoint, executable });
+  }
   try {
     const { runAgent } = await import('./run.js');
     await runAgent({ binaryPath, pid: opts.pid, inspection, cacheWrites, tablePath: opts.table, policy: opts.policy, sink, log, signal: controller.signal });

@@ -1,33 +1,65 @@
 // Imported only with --format otlp: the OpenTelemetry SDK costs start-up time the JSON-lines path does not pay.
-import { SpanKind, SpanStatusCode, type HrTime } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type HrTime, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { agentVersion, DISTRO_NAME, processResourceAttributes, type TracedExecutable } from './resource.js';
 import type { SpanSink } from './sinks.js';
+import type { Span } from './span.js';
 
 function hrTime(ns: bigint): HrTime {
   return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
 }
 
-/** Spans exported with the OpenTelemetry OTLP/HTTP exporter, with HTTP semantic-convention attributes. */
-export function otlpSink(endpoint: string, serviceName: string): SpanSink {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }))],
-  });
-  const tracer = provider.getTracer('offsets-agent');
+export interface OtlpSinkOptions {
+  /**
+   * The --otlp-endpoint flag. Without it the exporter reads the standard
+   * variables itself: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, else
+   * OTEL_EXPORTER_OTLP_ENDPOINT with /v1/traces appended, else
+   * http://localhost:4318/v1/traces; headers from OTEL_EXPORTER_OTLP_(TRACES_)HEADERS.
+   */
+  endpoint?: string;
+  executable: TracedExecutable;
+}
+
+/** HTTP semantic conventions: a server span is `{method} {http.route}`, or `{method}` with no route; a client span `{method}`. */
+export function spanName(s: Span): string {
+  return s.route !== undefined ? `${s.method} ${s.route}` : s.method;
+}
+
+/**
+ * Spans exported with the OpenTelemetry OTLP/HTTP exporter, with HTTP
+ * semantic-convention attributes. Each traced process has a resource of its
+ * own (a provider per pid, all feeding one batch processor and exporter, so
+ * that one request may carry several resources).
+ */
+export function otlpSink(opts: OtlpSinkOptions): SpanSink {
+  const processor = new BatchSpanProcessor(new OTLPTraceExporter(opts.endpoint !== undefined ? { url: opts.endpoint } : {}));
+  const fromEnv = detectResources({ detectors: [envDetector] });
+  const version = agentVersion();
+  const tracers = new Map<number, Tracer>();
+  const tracerFor = (pid: number): Tracer => {
+    let tracer = tracers.get(pid);
+    if (!tracer) {
+      // The environment wins over what the agent found (OTEL_SERVICE_NAME over the executable's name).
+      const resource = resourceFromAttributes(processResourceAttributes(opts.executable, pid, version)).merge(fromEnv);
+      tracer = new BasicTracerProvider({ resource, spanProcessors: [processor] }).getTracer(DISTRO_NAME, version);
+      tracers.set(pid, tracer);
+    }
+    return tracer;
+  };
   return {
     write(spans) {
       for (const s of spans) {
-        const span = tracer.startSpan(`${s.method} ${s.path}`, {
+        const span = tracerFor(s.pid).startSpan(spanName(s), {
           kind: s.kind === 'server' ? SpanKind.SERVER : SpanKind.CLIENT,
           startTime: hrTime(s.startNs),
           attributes: {
             'http.request.method': s.method,
             'url.path': s.path,
+            ...(s.route !== undefined ? { 'http.route': s.route } : {}),
             ...(s.status >= 0 ? { 'http.response.status_code': s.status } : {}),
             ...(s.host !== undefined ? { 'server.address': s.host } : {}),
-            'process.pid': s.pid,
             'go.goroutine.id': s.goid,
           },
         });
@@ -35,6 +67,7 @@ export function otlpSink(endpoint: string, serviceName: string): SpanSink {
         span.end(hrTime(s.endNs));
       }
     },
-    close: () => provider.shutdown(),
+    // The providers are never shut down: shutting down the processor flushes and closes the one exporter.
+    close: () => processor.shutdown(),
   };
 }

@@ -3,7 +3,8 @@ import { hostArch, requireRegisterAbi } from './abi.js';
 import { Attachment } from './attach.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
-import { resolveOffsets } from './offsets.js';
+import { hasRoutes, resolveOffsets } from './offsets.js';
+import { executablePath, type TracedExecutable } from './resource.js';
 import type { SpanSink } from './sinks.js';
 import type { Counters } from './span.js';
 import { CLIENT_FUNCTION, SERVER_FUNCTION, type Inspection } from './target.js';
@@ -19,7 +20,8 @@ export interface AgentOptions {
   cacheWrites: CacheWrites;
   tablePath: string;
   policy: LookupPolicy;
-  sink: SpanSink;
+  /** Makes the span output once the target is known (its resource names the executable and its Go version). */
+  sink: (exe: TracedExecutable) => SpanSink;
   /** Human-readable progress and reports (stderr). */
   log: (line: string) => void;
   /** Aborted on SIGINT/SIGTERM: detach and return. */
@@ -54,12 +56,19 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     attachment.close();
     throw err;
   }
-  attachment.attach({ binaryPath, pid: opts.pid ?? -1, ...probeSites }, (batch) => {
-    spans += batch.length;
-    opts.sink.write(batch);
-  });
+  const sink = opts.sink({ path: executablePath(binaryPath), goVersion: target.goVersion });
+  try {
+    attachment.attach({ binaryPath, pid: opts.pid ?? -1, ...probeSites }, (batch) => {
+      spans += batch.length;
+      sink.write(batch);
+    });
+  } catch (err) {
+    await sink.close();
+    throw err;
+  }
   const probed = [target.hasServer && SERVER_FUNCTION, target.hasClient && CLIENT_FUNCTION].filter(Boolean).join(', ');
-  opts.log(`attached ${attachment.uprobeCount} uprobes to ${label} (${target.goVersion} ${target.arch}, offsets from ${offsets.source}): ${probed}`);
+  const routes = hasRoutes(offsets.constants) ? 'server routes: yes' : 'server routes: no (no offsets for the matched ServeMux pattern)';
+  opts.log(`attached ${attachment.uprobeCount} uprobes to ${label} (${target.goVersion} ${target.arch}, offsets from ${offsets.source}): ${probed}; ${routes}`);
 
   let lastDropped = 0n;
   const reportDrops = (c: Counters) => {
@@ -90,7 +99,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   } finally {
     const c = attachment.counters();
     attachment.close();
-    await opts.sink.close();
+    await sink.close();
     opts.log(
       `detached: ${spans} spans; dropped ${c.ringbufFull} (ring buffer full), ${c.inflightFull} (in-flight map full); ${c.unpairedReturn} returns without an entry`,
     );
