@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixToolchains, type Toolchain } from '../support/toolchains.js';
+import { startOtlpReceiver } from './otlp-receiver.js';
 import {
   buildApp,
   hasRegisterAbi,
@@ -16,6 +17,7 @@ import {
   tableFromDwarf,
   tempFile,
   waitFor,
+  withUprobeLock,
   type AgentSpan,
   type AppVariant,
 } from './support.js';
@@ -163,10 +165,10 @@ describe.sequential('offsets-agent', () => {
   });
 
   for (const tc of registerAbi) {
-    it(`${tc.version}: traces a stripped target by pid, offsets from the table`, () => traceScenario(tc, 'stripped'));
+    it(`${tc.version}: traces a stripped target by pid, offsets from the table`, () => withUprobeLock(() => traceScenario(tc, 'stripped')));
   }
 
-  it(`PIE (${newest?.version}): traces a stripped PIE target by pid`, () => traceScenario(newest, 'pie'));
+  it(`PIE (${newest?.version}): traces a stripped PIE target by pid`, () => withUprobeLock(() => traceScenario(newest, 'pie')));
 
   for (const tc of stackAbi) {
     it(`${tc.version}: refuses, naming the stack ABI`, async () => {
@@ -255,21 +257,10 @@ describe.sequential('offsets-agent', () => {
   });
 
   it('exports spans over OTLP/HTTP to a receiver on 127.0.0.1, with the same attributes', async () => {
-    const received: OtlpSpan[] = [];
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.url === '/v1/traces') received.push(...otlpSpans(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-        res.setHeader('content-type', 'application/json');
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/traces`;
+    const receiver = await startOtlpReceiver();
     const table = await tableFromDwarf(newest, await tempFile('otlp-table.json'));
     const app = await startApp(await buildApp(newest, 'stripped'));
-    const agent = startAgent(['--pid', String(app.pid), '--table', table, '--format', 'otlp', '--otlp-endpoint', endpoint]);
+    const agent = startAgent(['--pid', String(app.pid), '--table', table, '--format', 'otlp', '--otlp-endpoint', `${receiver.origin}/v1/traces`]);
     try {
       await agent.attached;
       const sent: Sent[] = [];
@@ -277,43 +268,21 @@ describe.sequential('offsets-agent', () => {
       agent.proc.kill('SIGTERM'); // flushes the exporter
       expect(await agent.exit).toBe(0);
       expect(agent.spans).toEqual([]); // nothing on stdout in otlp mode
+      const received = receiver.spans();
       expect(received.map((s) => `${s.attributes['http.request.method']}  ${s.attributes['url.path']} ${s.attributes['http.response.status_code']}`).sort()).toEqual(
         sent.map(key).sort(),
       );
       for (const s of received) {
         expect(s.kind).toBe(2); // SPAN_KIND_SERVER
-        expect(s.attributes['process.pid']).toBe(String(app.pid));
+        expect(s.resource['process.pid']).toBe(String(app.pid));
         expect(BigInt(s.endTimeUnixNano)).toBeGreaterThan(BigInt(s.startTimeUnixNano));
       }
     } finally {
       agent.proc.kill('SIGKILL');
       await app.stop();
-      await new Promise((r) => receiver.close(r));
+      await receiver.close();
     }
   });
 });
-
-interface OtlpSpan {
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: Record<string, string>;
-}
-
-/** The spans of an OTLP/JSON ExportTraceServiceRequest, attributes flattened to strings. */
-function otlpSpans(body: {
-  resourceSpans: { scopeSpans: { spans: { kind: number; startTimeUnixNano: string; endTimeUnixNano: string; attributes: { key: string; value: Record<string, unknown> }[] }[] }[] }[];
-}): OtlpSpan[] {
-  return body.resourceSpans.flatMap((rs) =>
-    rs.scopeSpans.flatMap((ss) =>
-      ss.spans.map((s) => ({
-        kind: s.kind,
-        startTimeUnixNano: String(s.startTimeUnixNano),
-        endTimeUnixNano: String(s.endTimeUnixNano),
-        attributes: Object.fromEntries(s.attributes.map((a) => [a.key, String(Object.values(a.value)[0])])),
-      })),
-    ),
-  );
-}
 
 export type { AgentSpan };

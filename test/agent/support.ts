@@ -5,7 +5,7 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -13,12 +13,12 @@ import { cachePath } from '../../common/cache-dir.js';
 import { GoBinary } from '../../gobin/binary.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
-import { FIELDS } from '../../agent/fields.js';
+import { FIELDS, ROUTE_FIELDS } from '../../agent/fields.js';
 import { goEnv, type Toolchain } from '../support/toolchains.js';
 
 const run = promisify(execFile);
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const APP_SRC = join(REPO, 'test/fixtures/httpapp');
+const FIXTURES = join(REPO, 'test/fixtures');
 
 /** The agent needs root (CAP_BPF, CAP_PERFMON) and built eBPF objects and addon: a test fails, naming what is missing. */
 export function requireAgentPrerequisites(): void {
@@ -59,18 +59,27 @@ export function hasRegisterAbi(tc: Toolchain): boolean {
 }
 
 /** Builds test/fixtures/httpapp with the toolchain; cached by toolchain version, source hash and variant. */
-export async function buildApp(tc: Toolchain, variant: AppVariant): Promise<string> {
+export function buildApp(tc: Toolchain, variant: AppVariant): Promise<string> {
+  return buildFixture('httpapp', tc, variant);
+}
+
+/**
+ * Builds the Go program test/fixtures/NAME with the toolchain, once: cached
+ * under $GO_OFFSETS_CACHE/agent/NAME by toolchain version, source hash and variant.
+ */
+export async function buildFixture(name: string, tc: Toolchain, variant: AppVariant): Promise<string> {
+  const src = join(FIXTURES, name);
   const hash = createHash('sha256');
-  for (const f of (await readdir(APP_SRC)).sort()) hash.update(f).update(await readFile(join(APP_SRC, f)));
-  const dir = cachePath('agent', 'httpapp', tc.version, `${variant}-${hash.digest('hex').slice(0, 16)}`);
-  const out = join(dir, 'httpapp');
+  for (const f of (await readdir(src)).sort()) hash.update(f).update(await readFile(join(src, f)));
+  const dir = cachePath('agent', name, tc.version, `${variant}-${hash.digest('hex').slice(0, 16)}`);
+  const out = join(dir, name);
   if (existsSync(out)) return out;
   await mkdir(dir, { recursive: true });
   const flags = variant === 'plain' ? [] : ['-ldflags', '-s -w'];
   if (variant === 'pie') flags.push('-buildmode=pie');
   const tmp = `${out}.${process.pid}.tmp`;
   await run(tc.go, ['build', ...flags, '-o', tmp, '.'], {
-    cwd: APP_SRC,
+    cwd: src,
     env: goEnv(tc, { CGO_ENABLED: '0' }),
   });
   await rename(tmp, out);
@@ -80,19 +89,31 @@ export async function buildApp(tc: Toolchain, variant: AppVariant): Promise<stri
 /**
  * An offsets table for the agent's fields, built (through the table API) from
  * the DWARF of the non-stripped build with the same toolchain. `omit` leaves
- * fields out, to test refusals.
+ * fields out, to test refusals. ROUTE_FIELDS are in it when the DWARF has them (Go 1.22+).
  */
 export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[] = [], asVersion = tc.version): Promise<string> {
   const plain = await GoBinary.open(await buildApp(tc, 'plain'));
   const dwarf = await plain.dwarf();
   if (!dwarf) throw new Error(`${tc.version}: the plain build has no DWARF`);
+  const observation = (field: string, offset: number): Observation => ({
+    module: 'std',
+    version: asVersion,
+    source: 'dir',
+    arch: 'amd64',
+    field,
+    result: { status: 'ok', offset },
+  });
   const observations: Observation[] = Object.values(FIELDS)
     .filter((field) => !omit.includes(field))
     .map((field) => {
       const offset = dwarf.field(field).offset;
       if (offset === null) throw new Error(`${tc.version}: ${field} not in DWARF`);
-      return { module: 'std', version: asVersion, source: 'dir', arch: 'amd64', field, result: { status: 'ok', offset } };
+      return observation(field, offset);
     });
+  for (const field of Object.values(ROUTE_FIELDS)) {
+    const offset = dwarf.field(field).offset;
+    if (offset !== null && !omit.includes(field)) observations.push(observation(field, offset));
+  }
   await writeFile(file, serializeTable(buildTable(observations)));
   return file;
 }
@@ -141,6 +162,7 @@ export interface AgentSpan {
   method: string;
   host?: string;
   path: string;
+  route?: string;
   status: number;
   startNs: number;
   endNs: number;
@@ -157,8 +179,13 @@ export interface RunningAgent {
   exit: Promise<number | null>;
 }
 
-export function startAgent(args: string[]): RunningAgent {
-  const proc = spawn(process.execPath, [join(REPO, 'bin/offsets-agent.cjs'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Runs the agent CLI. Its environment is this process's without any OTEL_*
+ * variable (so that the caller's own never changes a test), plus `env`.
+ */
+export function startAgent(args: string[], env: Record<string, string> = {}): RunningAgent {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTEL_')));
+  const proc = spawn(process.execPath, [join(REPO, 'bin/offsets-agent.cjs'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...base, ...env } });
   const spans: AgentSpan[] = [];
   let err = '';
   createInterface({ input: proc.stdout }).on('line', (line) => spans.push(JSON.parse(line) as AgentSpan));
@@ -180,6 +207,43 @@ export async function waitFor(check: () => boolean, what: string, ms = 10_000): 
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Holds a lock shared by every agent test file while `fn` runs. Vitest runs
+ * files in parallel; a test that compares the kernel's uprobe links before and
+ * after (listUprobeLinks) must not see another file's agent attach meanwhile.
+ * A lock left by a process that died is taken over.
+ */
+export async function withUprobeLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = cachePath('agent', 'uprobe-tests.lock');
+  await mkdir(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
+      if (holder && !alive(holder)) await rm(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
