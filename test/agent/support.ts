@@ -14,6 +14,7 @@ import { GoBinary } from '../../gobin/binary.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
 import { FIELDS, ROUTE_FIELDS } from '../../agent/fields.js';
+import { processAlive } from '../../agent/run.js';
 import { goEnv, type Toolchain } from '../support/toolchains.js';
 
 const run = promisify(execFile);
@@ -227,7 +228,7 @@ export async function withUprobeLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
-      if (holder && !alive(holder)) await rm(lock, { recursive: true, force: true });
+      if (holder && !processAlive(holder)) await rm(lock, { recursive: true, force: true });
       else await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -235,15 +236,6 @@ export async function withUprobeLock<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } finally {
     await rm(lock, { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
