@@ -4,7 +4,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { GoBinary } from '../../gobin/binary.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
 import { FIELDS } from '../../agent/fields.js';
-import { goEnv, type Toolchain } from '../support/toolchains.js';
+import { goBuildOnce, type Toolchain } from '../support/toolchains.js';
 
 const run = promisify(execFile);
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,18 +63,9 @@ export async function buildApp(tc: Toolchain, variant: AppVariant): Promise<stri
   const hash = createHash('sha256');
   for (const f of (await readdir(APP_SRC)).sort()) hash.update(f).update(await readFile(join(APP_SRC, f)));
   const dir = cachePath('agent', 'httpapp', tc.version, `${variant}-${hash.digest('hex').slice(0, 16)}`);
-  const out = join(dir, 'httpapp');
-  if (existsSync(out)) return out;
-  await mkdir(dir, { recursive: true });
   const flags = variant === 'plain' ? [] : ['-ldflags', '-s -w'];
   if (variant === 'pie') flags.push('-buildmode=pie');
-  const tmp = `${out}.${process.pid}.tmp`;
-  await run(tc.go, ['build', ...flags, '-o', tmp, '.'], {
-    cwd: APP_SRC,
-    env: goEnv(tc, { CGO_ENABLED: '0' }),
-  });
-  await rename(tmp, out);
-  return out;
+  return goBuildOnce(tc, join(dir, 'httpapp'), { cwd: APP_SRC, args: flags, env: { CGO_ENABLED: '0' }, what: `the ${variant} httpapp` });
 }
 
 /**
