@@ -19,14 +19,20 @@ async function phase<T>(name: string, work: () => Promise<T>, done: (value: T) =
 }
 
 export default async function setup(project: TestProject): Promise<void> {
+  const t0 = performance.now();
   const { toolchains, manifest } = await phase('Go toolchains', buildMatrix, (m) => `${m.toolchains.length} ready`);
   // Workers inherit this and read the matrix from the manifest.
   process.env[MATRIX_ENV] = manifest;
-  await phase('probe binaries', probeBinaries, (p) => `${p.length} ready`);
   // File filters on the command line (`vitest run FILE`): a developer running a few
   // files; the heavy shared builds are then left to the files that need them (behind the same locks).
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
-  if (filters?.length) return;
-  await phase('tracker std probes', () => prepareTrackerStd(toolchains), (n) => `${n} jobs ready`);
-  await phase('Debian module builds', prepareDebianModules, (r) => `${r.builds} builds ready (${r.built} built now)`);
+  const whole = !filters?.length;
+  // The phases after the toolchains are independent: run together, one's downloads, links and
+  // DWARF reading fill the cores while another compiles.
+  await Promise.all([
+    phase('probe binaries', probeBinaries, (p) => `${p.length} ready`),
+    whole && phase('tracker std probes', () => prepareTrackerStd(toolchains), (n) => `${n} jobs ready`),
+    whole && phase('Debian module builds', prepareDebianModules, (r) => `${r.builds} builds ready (${r.built} built now)`),
+  ]);
+  process.stdout.write(`prepare: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
