@@ -15,3 +15,14 @@ export function cacheRoot(): string {
 export function cachePath(...parts: string[]): string {
   return join(cacheRoot(), ...parts);
 }
+
+/**
+ * The one Go build cache (GOCACHE) of every go command this project runs: the
+ * tracker's, the Debian module builds', the test fixtures'. The go command keys
+ * each entry by all of its inputs (toolchain, flags, sources, toolexec's
+ * -V=full) and locks the cache itself, so toolchains and concurrent processes
+ * share it safely, and a package compiled once is never compiled again.
+ */
+export function goBuildCache(): string {
+  return cachePath('gocache');
+}

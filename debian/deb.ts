@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
+import { buildOnce } from '../common/build-once.js';
 import { cachePath } from '../common/cache-dir.js';
 import { readArMembers } from './ar.js';
 import { compressionOf, decompressStream } from './decompress.js';
@@ -21,15 +21,10 @@ export function debCacheDir(): string {
  * a temp file renamed only when complete and verified.
  */
 export async function fetchDeb(mirror: string, pkg: Pick<PackageStanza, 'filename' | 'sha256' | 'size'>, http: FetchOptions = {}): Promise<string> {
-  const dir = debCacheDir();
-  const final = join(dir, `${pkg.sha256}.deb`);
-  const have = await stat(final).catch(() => undefined);
-  if (have && have.size === pkg.size) return final;
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${pkg.sha256}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
-  await downloadVerified(`${mirror}/${pkg.filename}`, tmp, { sha256: pkg.sha256, size: pkg.size }, http);
-  await rename(tmp, final);
-  return final;
+  const final = join(debCacheDir(), `${pkg.sha256}.deb`);
+  const complete = async (p: string) => (await stat(p).catch(() => undefined))?.size === pkg.size;
+  // Once per machine: a second process asking for the same .deb waits for the first download.
+  return buildOnce(final, (tmp) => downloadVerified(`${mirror}/${pkg.filename}`, tmp, { sha256: pkg.sha256, size: pkg.size }, http), { valid: complete });
 }
 
 /** True when `p` (already resolved) is `root` or inside it. */

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { cachePath } from '../common/cache-dir.js';
+import { withLock } from '../common/lock.js';
 import { discard, extractDeb, fetchDeb } from './deb.js';
 import { DebianError } from './errors.js';
 import type { FetchOptions } from './http.js';
@@ -168,7 +169,15 @@ async function assemble(pkg: DebianGoPackage, http: FetchOptions): Promise<Debia
   const guessed = join(root, guessGoVersion(pkg.debVersion));
   const hit = await readMarker(guessed);
   if (matches(hit)) return describe(guessed, hit!);
+  // Another process assembling the same package: wait for it, then take its GOROOT.
+  return withLock(join(root, `.${pkg.go.sha256}`), async () => {
+    const again = await readMarker(guessed);
+    if (matches(again)) return describe(guessed, again!);
+    return assembleLocked(pkg, http, root, matches);
+  });
+}
 
+async function assembleLocked(pkg: DebianGoPackage, http: FetchOptions, root: string, matches: (m: Marker | undefined) => boolean): Promise<DebianToolchain> {
   await mkdir(root, { recursive: true });
   const tmp = join(root, `.assemble-${pkg.go.package}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {

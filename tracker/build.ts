@@ -4,11 +4,10 @@
  * wrapper of tracker/probe, and a timeout that kills the whole build.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cachePath } from '../common/cache-dir.js';
+import { cachePath, goBuildCache } from '../common/cache-dir.js';
 import { GoOffsetsError } from '../common/errors.js';
 import type { Arch } from '../offsets/observation.js';
 import { ensureToolexecDir, writeFiles, type ProbeFiles } from './probe/generate.js';
@@ -27,14 +26,13 @@ export interface Toolchain {
 
 export const DEFAULT_BUILD_TIMEOUT_MS = 15 * 60_000;
 
-/** Cache directories of one toolchain: keyed by its version and where it lives. */
-export function toolchainCacheDirs(tc: Toolchain): { gocache: string; gomodcache: string; gopath: string } {
-  const key = `${tc.version}-${createHash('sha256').update(tc.goroot).digest('hex').slice(0, 12)}`;
-  return {
-    gocache: cachePath('tracker', 'gocache', key),
-    gomodcache: cachePath('tracker', 'gomodcache', key),
-    gopath: cachePath('tracker', 'gopath', key),
-  };
+/**
+ * Cache directories of the tracker's go commands. One GOCACHE for every
+ * toolchain (see goBuildCache); the module cache and GOPATH are shared too: the
+ * go command locks both and keys them by module version, not by toolchain.
+ */
+export function trackerCacheDirs(): { gocache: string; gomodcache: string; gopath: string } {
+  return { gocache: goBuildCache(), gomodcache: cachePath('tracker', 'gomodcache'), gopath: cachePath('tracker', 'gopath') };
 }
 
 /**
@@ -42,12 +40,12 @@ export function toolchainCacheDirs(tc: Toolchain): { gocache: string; gomodcache
  * test/support/toolchains.ts has its own goEnv on purpose, not this one: the test matrix builds fixture
  * binaries in variants that need cgo and the caller's C toolchain (`external`: CGO_ENABLED=1, CC, linker
  * flags from the environment), so it passes process.env through, never takes a GOPROXY, and keeps its
- * build cache under cacheRoot()/gocache/<version> (docs/debian.md). This one is hermetic (allow-listed
- * variables, CGO_ENABLED=0, GOENV/GOWORK off), per (version, GOROOT) caches under cacheRoot()/tracker/,
+ * build cache is the same (goBuildCache). This one is hermetic (allow-listed
+ * variables, CGO_ENABLED=0, GOENV/GOWORK off), with module caches under cacheRoot()/tracker/,
  * and a GOPROXY per job. Both pin GOTOOLCHAIN=local, GOSUMDB=off, GOFLAGS=-mod=mod.
  */
 export function goEnv(tc: Toolchain, arch: Arch, goproxy?: string): NodeJS.ProcessEnv {
-  const dirs = toolchainCacheDirs(tc);
+  const dirs = trackerCacheDirs();
   const env: NodeJS.ProcessEnv = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SSL_CERT_FILE', 'SSL_CERT_DIR']) if (process.env[k] !== undefined) env[k] = process.env[k];
   return {
@@ -149,7 +147,7 @@ export async function buildProbe(req: BuildRequest): Promise<string> {
   const out = join(req.workDir, 'probe');
   const env = goEnv(req.toolchain, req.arch, req.goproxy);
   // Debug info must stay: no -s/-w. -trimpath keeps the scratch path out of the binary.
-  await runGo(req.toolchain, ['build', '-trimpath', '-toolexec', join(toolexecDir, 'toolexec.sh'), '-o', out, '.'], {
+  await runGo(req.toolchain, ['build', '-trimpath', '-toolexec', join(toolexecDir, 'toolexec.sh'), ...req.probe.gcflags, '-o', out, '.'], {
     cwd: req.workDir,
     env,
     timeoutMs,

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { GoOffsetsError } from '../common/errors.js';
+import { DEFAULT_SUITES } from '../debian/go-toolchains.js';
 import { defaultTablePath, loadTable, tableObservations } from '../offsets/index.js';
 import type { Arch } from '../offsets/observation.js';
 import { defaultConfigPath, loadConfig } from './config.js';
@@ -58,6 +59,7 @@ interface RunFlags {
   goproxy?: string;
   goMirror?: string;
   debianMirror?: string;
+  debianSuite?: string[];
   goPrereleases?: boolean;
   timeout: number;
 }
@@ -86,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--goproxy <list>', 'GOPROXY for module versions (default: the environment)')
     .option('--go-mirror <url>', 'base URL with the go.dev/dl layout')
     .option('--debian-mirror <url>', 'Debian mirror (default: from the apt configuration)')
+    .option('--debian-suite <suite...>', `Debian suites to read Go releases and module versions from (repeatable; default ${DEFAULT_SUITES.join(' ')})`)
     .option('--go-prereleases', 'also scan Go prereleases (rc, beta) the release sources list; default stable only')
     .addOption(new Option('--timeout <seconds>', 'per-build timeout').argParser(parsePositive('--timeout')).default(900))
     .action(async (flags: RunFlags) => {
@@ -107,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
           goproxy: flags.goproxy,
           goMirror: flags.goMirror,
           debianMirror: flags.debianMirror,
+          debianSuites: flags.debianSuite,
           goPrereleases: flags.goPrereleases,
           timeoutMs: flags.timeout * 1000,
           progress,

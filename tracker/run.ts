@@ -12,6 +12,7 @@ import pLimit from 'p-limit';
 import semver from 'semver';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { cachePath } from '../common/cache-dir.js';
+import { withLock } from '../common/lock.js';
 import { GoOffsetsError } from '../common/errors.js';
 import { buildTable, canonicalGoVersion, loadTable, parseGoVersion, serializeTable, tableObservations, type OffsetsTable } from '../offsets/index.js';
 import type { Arch, Observation, ObservationResult } from '../offsets/observation.js';
@@ -63,6 +64,8 @@ export interface RunOptions {
   goproxy?: string;
   goMirror?: string;
   debianMirror?: string;
+  /** Debian suites read by the debian release and module sources (default: debian/ DEFAULT_SUITES). */
+  debianSuites?: string[];
   /** Also list Go prereleases (rc, beta) from the release sources; default stable releases only. */
   goPrereleases?: boolean;
   timeoutMs?: number;
@@ -173,7 +176,7 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   // One read of each Debian suite's InRelease and Packages per run, shared by the
   // Go release source and the Debian module source.
   const debianIndexes = newIndexCache();
-  const sources = createReleaseSources(opts.sources ?? ['go.dev', 'debian'], { goMirror: opts.goMirror, debianMirror: opts.debianMirror, includePrereleases: opts.goPrereleases, debianIndexes, progress, listHttp: LISTING_HTTP });
+  const sources = createReleaseSources(opts.sources ?? ['go.dev', 'debian'], { goMirror: opts.goMirror, debianMirror: opts.debianMirror, debianSuites: opts.debianSuites, includePrereleases: opts.goPrereleases, debianIndexes, progress, listHttp: LISTING_HTTP });
   // The listings do not depend on each other: an unreachable go.dev and an
   // unreachable GOPROXY cost one timeout together, not one each.
   const proxyProblems: string[] = [];
@@ -263,9 +266,7 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   await Promise.all(
     toRun.map((job) =>
       limit(async () => {
-        const results = await measure(job, obtain, opts, stats);
-        if ([...results.values()].some((r) => r.status === 'failed')) stats.failed++;
-        else await writeCachedResult(job, results);
+        const results = await measureOnce(job, obtain, opts, stats);
         fresh.push(...observationsFor(job, results));
         task.increment(`${job.module} ${job.version} ${job.arch}`);
       }),
@@ -333,6 +334,7 @@ async function runDebianModules(
       config: opts.config,
       archs,
       mirror: opts.debianMirror,
+      suites: opts.debianSuites,
       indexes,
       force: opts.force,
       timeoutMs: opts.timeoutMs,
@@ -415,6 +417,30 @@ function buildPath() {
     generateProbe: g.generateProbe,
     readProbe: r.readProbe,
   })));
+}
+
+/**
+ * One job at most once per machine: under the lock of its result, a second run
+ * that wants the same job (another shard, a test, a person) waits, then reads
+ * the first one's result from the cache instead of building it again.
+ */
+async function measureOnce(job: Job, obtain: (r: GoRelease) => Promise<string>, opts: RunOptions, stats: RunStats): Promise<Map<string, ObservationResult>> {
+  const key = jobKey(job.module, job.version, job.arch);
+  return withLock(
+    resultCachePath(job),
+    async () => {
+      const cached = opts.force ? undefined : await readCachedResult(job);
+      if (cached) {
+        stats.fromCache++;
+        return cached;
+      }
+      const results = await measure(job, obtain, opts, stats);
+      if ([...results.values()].some((r) => r.status === 'failed')) stats.failed++;
+      else await writeCachedResult(job, results);
+      return results;
+    },
+    { onWait: () => opts.progress?.log(`waiting for another process building ${key}`) },
+  );
 }
 
 /** Builds and reads one job; any failure becomes a failed result for every field of the job. */

@@ -4,18 +4,18 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { cachePath } from '../../common/cache-dir.js';
+import { withLock } from '../../common/lock.js';
 import { GoBinary } from '../../gobin/binary.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
 import { FIELDS, ROUTE_FIELDS } from '../../agent/fields.js';
-import { processAlive } from '../../agent/run.js';
-import { goEnv, type Toolchain } from '../support/toolchains.js';
+import { goBuildOnce, type Toolchain } from '../support/toolchains.js';
 
 const run = promisify(execFile);
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -73,18 +73,9 @@ export async function buildFixture(name: string, tc: Toolchain, variant: AppVari
   const hash = createHash('sha256');
   for (const f of (await readdir(src)).sort()) hash.update(f).update(await readFile(join(src, f)));
   const dir = cachePath('agent', name, tc.version, `${variant}-${hash.digest('hex').slice(0, 16)}`);
-  const out = join(dir, name);
-  if (existsSync(out)) return out;
-  await mkdir(dir, { recursive: true });
   const flags = variant === 'plain' ? [] : ['-ldflags', '-s -w'];
   if (variant === 'pie') flags.push('-buildmode=pie');
-  const tmp = `${out}.${process.pid}.tmp`;
-  await run(tc.go, ['build', ...flags, '-o', tmp, '.'], {
-    cwd: src,
-    env: goEnv(tc, { CGO_ENABLED: '0' }),
-  });
-  await rename(tmp, out);
-  return out;
+  return goBuildOnce(tc, join(dir, name), { cwd: src, args: flags, env: { CGO_ENABLED: '0' }, what: `the ${variant} ${name}` });
 }
 
 /**
@@ -217,26 +208,8 @@ export async function waitFor(check: () => boolean, what: string, ms = 10_000): 
  * after (listUprobeLinks) must not see another file's agent attach meanwhile.
  * A lock left by a process that died is taken over.
  */
-export async function withUprobeLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = cachePath('agent', 'uprobe-tests.lock');
-  await mkdir(dirname(lock), { recursive: true });
-  for (;;) {
-    try {
-      await mkdir(lock);
-      await writeFile(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
-      if (holder && !processAlive(holder)) await rm(lock, { recursive: true, force: true });
-      else await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+export function withUprobeLock<T>(fn: () => Promise<T>): Promise<T> {
+  return withLock(cachePath('agent', 'uprobe-tests'), fn);
 }
 
 /** Ids of the perf-event (uprobe) links the kernel lists (bpftool), to check that none is left attached. */

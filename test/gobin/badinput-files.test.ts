@@ -1,18 +1,13 @@
 // Bad input: each kind of broken or foreign file yields a GobinError whose code names
 // the problem; the reader never crashes, hangs, or returns a half-read table.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cachePath } from '../../common/cache-dir.js';
 import { ElfFile, GoBinary, GobinError, type GobinErrorCode } from '../../gobin/index.js';
 import { probeBinaries } from '../support/probes.js';
-import { goEnv } from '../support/toolchains.js';
-
-const run = promisify(execFile);
+import { goBuildOnce } from '../support/toolchains.js';
 const probes = await probeBinaries();
 // The newest toolchain's: the patches below assume the Go 1.18+ buildinfo and 1.20+ pclntab layouts.
 const stripped = probes.filter((p) => p.variant === 'stripped' && p.arch === 'amd64').at(-1);
@@ -67,11 +62,7 @@ describe('foreign files', () => {
   it('a 32-bit Go ELF (GOARCH=386) is ERR_ELF_UNSUPPORTED', async () => {
     const tc = stripped.toolchain;
     const out = cachePath('reader-probes', tc.version, 'gosym-386', 'gosym');
-    if (!existsSync(out)) {
-      await mkdir(dirname(out), { recursive: true });
-      await run(tc.go, ['build', '-o', `${out}.tmp`, '.'], { cwd: join(dirname(fileURLToPath(import.meta.url)), '../oracle/gosym'), env: goEnv(tc, { GOARCH: '386', CGO_ENABLED: '0' }) });
-      await rename(`${out}.tmp`, out);
-    }
+    await goBuildOnce(tc, out, { cwd: join(dirname(fileURLToPath(import.meta.url)), '../oracle/gosym'), env: { GOARCH: '386', CGO_ENABLED: '0' }, what: 'a GOARCH=386 binary' });
     await expect(GoBinary.open(out)).rejects.toMatchObject({ code: 'ERR_ELF_UNSUPPORTED' });
   });
 });

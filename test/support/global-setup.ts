@@ -1,12 +1,38 @@
-// Prepares what the suite shares, once, before any test file runs: the Go
-// toolchain matrix (from the Debian archive, cached) and every probe binary
-// (cached). A probe that some toolchain cannot build fails the run here, by name.
+// Prepares what the suite shares, once, before any test file runs, so that no
+// cold build ever sits behind a per-test timeout: the Go toolchain matrix (from
+// the Debian archive), every probe binary, and (for a whole-suite run) the
+// tracker's std probes of the matrix and the Debian module builds. Everything
+// goes through the product's own caches and locks, so a test file that asks
+// again finds it done, and a second process preparing at the same time waits
+// instead of building it twice. Each phase prints its wall time.
+import type { TestProject } from 'vitest/node';
 import { buildMatrix, MATRIX_ENV } from './toolchains.js';
 import { probeBinaries } from './probes.js';
+import { prepareDebianModules, prepareTrackerStd } from './prepare.js';
 
-export default async function setup(): Promise<void> {
-  const { manifest } = await buildMatrix();
+async function phase<T>(name: string, work: () => Promise<T>, done: (value: T) => string): Promise<T> {
+  const t0 = performance.now();
+  process.stdout.write(`prepare: ${name} ...\n`);
+  const value = await work();
+  process.stdout.write(`prepare: ${name}: ${done(value)} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return value;
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const t0 = performance.now();
+  const { toolchains, manifest } = await phase('Go toolchains', buildMatrix, (m) => `${m.toolchains.length} ready`);
   // Workers inherit this and read the matrix from the manifest.
   process.env[MATRIX_ENV] = manifest;
-  await probeBinaries();
+  // File filters on the command line (`vitest run FILE`): a developer running a few
+  // files; the heavy shared builds are then left to the files that need them (behind the same locks).
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  const whole = !filters?.length;
+  // The phases after the toolchains are independent: run together, one's downloads, links and
+  // DWARF reading fill the cores while another compiles.
+  await Promise.all([
+    phase('probe binaries', probeBinaries, (p) => `${p.length} ready`),
+    whole && phase('tracker std probes', () => prepareTrackerStd(toolchains), (n) => `${n} jobs ready`),
+    whole && phase('Debian module builds', prepareDebianModules, (r) => `${r.builds} builds ready (${r.built} built now)`),
+  ]);
+  process.stdout.write(`prepare: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }

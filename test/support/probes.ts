@@ -1,17 +1,13 @@
 // The probe binaries every reader test runs against: test/fixtures/probe built by
 // each toolchain of the matrix in each variant, cached under cacheRoot()/probes/
 // by (toolchain version, fixture source hash, variant).
-import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import { cachePath } from '../../common/cache-dir.js';
-import { goEnv, matrixToolchains, type Toolchain } from './toolchains.js';
-
-const run = promisify(execFile);
+import { goBuildOnce, matrixToolchains, type Toolchain } from './toolchains.js';
 
 export type ProbeVariant = 'plain' | 'stripped' | 'pie' | 'external' | 'arm64' | 'arm64-stripped';
 
@@ -58,9 +54,9 @@ function minorOf(tc: Toolchain): number {
   return Number(tc.minor.split('.')[1]);
 }
 
-/** `go build` arguments for a variant; -buildvcs=false (1.18+) keeps the repo's git state out of the binary. */
-function buildArgs(tc: Toolchain, spec: VariantSpec, out: string): string[] {
-  return ['build', ...(minorOf(tc) >= 18 ? ['-buildvcs=false'] : []), ...spec.args, '-o', out, '.'];
+/** `go build` flags for a variant; -buildvcs=false (1.18+) keeps the repo's git state out of the binary. */
+function buildArgs(tc: Toolchain, spec: VariantSpec): string[] {
+  return [...(minorOf(tc) >= 18 ? ['-buildvcs=false'] : []), ...spec.args];
 }
 
 export function probePath(tc: Toolchain, variant: ProbeVariant, srcHash: string): string {
@@ -68,27 +64,17 @@ export function probePath(tc: Toolchain, variant: ProbeVariant, srcHash: string)
   return cachePath('probes', tc.version, `${srcHash}-${spec}`, variant, 'probe');
 }
 
-/** Builds one probe (unless cached) into a temp path renamed into place when the build succeeded. */
+/** Builds one probe (unless cached), once per machine. */
 export async function buildProbe(tc: Toolchain, variant: ProbeVariant, srcHash: string): Promise<ProbeBinary> {
   const spec = VARIANTS[variant];
   const path = probePath(tc, variant, srcHash);
-  const result: ProbeBinary = { toolchain: tc, variant, arch: spec.arch, path, stripped: spec.stripped, pie: spec.pie };
-  if (await stat(path).catch(() => undefined)) return result;
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await run(tc.go, buildArgs(tc, spec, tmp), {
-      cwd: PROBE_DIR,
-      env: goEnv(tc, { GOOS: 'linux', GOARCH: spec.arch, ...spec.env }),
-      maxBuffer: 16 << 20,
-    });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`${tc.version} could not build the ${variant} probe: ${(e.stderr || e.message).trim()}`, { cause: err });
-  }
-  return result;
+  await goBuildOnce(tc, path, {
+    cwd: PROBE_DIR,
+    args: buildArgs(tc, spec),
+    env: { GOOS: 'linux', GOARCH: spec.arch, ...spec.env },
+    what: `the ${variant} probe`,
+  });
+  return { toolchain: tc, variant, arch: spec.arch, path, stripped: spec.stripped, pie: spec.pie };
 }
 
 /** Variants a toolchain is built in: all of them (the host is amd64, so `external` always applies). */

@@ -1,12 +1,17 @@
 // The Go toolchain matrix of the test suite: one toolchain per Go minor line that
 // the Debian archive offers in any of its suites (the newest package of that line),
 // assembled from the golang-1.N-go/-src .debs by debian/ and cached under cacheRoot().
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { buildOnce } from '../../common/build-once.js';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../common/atomic-write.js';
-import { cachePath } from '../../common/cache-dir.js';
+import { cachePath, goBuildCache } from '../../common/cache-dir.js';
 import { debianMirrorSource } from '../../debian/mirror.js';
 import { DEFAULT_SUITES, ensureDebianMatrix } from '../../debian/go-toolchains.js';
+
+const run = promisify(execFile);
 
 export interface Toolchain {
   /** Exact version from GOROOT/VERSION, e.g. `go1.21.13`. */
@@ -62,8 +67,8 @@ export function matrixToolchains(): Promise<Toolchain[]> {
 
 /**
  * Environment for running a toolchain's `go` without touching the network or the
- * user's caches: no toolchain switching, no module proxy or checksum DB, and a
- * build cache per toolchain under cacheRoot().
+ * user's caches: no toolchain switching, no module proxy or checksum DB, and the
+ * project's one build cache (goBuildCache), shared with the tracker.
  * Not tracker/build.ts goEnv, on purpose: the fixture variants need cgo and the caller's C toolchain
  * (`external`), so process.env passes through and CGO_ENABLED is the variant's; the tracker's is
  * hermetic (allow-listed variables, CGO_ENABLED=0) with its own cache tree and a GOPROXY per job.
@@ -78,9 +83,38 @@ export function goEnv(tc: Toolchain, extra: Record<string, string> = {}): NodeJS
     GOSUMDB: 'off',
     GOTELEMETRY: 'off',
     GO111MODULE: 'on',
-    GOCACHE: cachePath('gocache', tc.version),
+    GOCACHE: goBuildCache(),
     GOPATH: cachePath('gopath'),
     GOMODCACHE: cachePath('gopath', 'pkg', 'mod'),
     ...extra,
   };
+}
+
+export interface GoBuildSpec {
+  /** Directory of the main package (or a file path given in `args`). */
+  cwd: string;
+  /** Arguments between `go build` and `-o` (flags; `.` is added when `packages` is absent). */
+  args?: string[];
+  /** What to build (default `.`). */
+  packages?: string[];
+  /** Extra environment over goEnv(tc). */
+  env?: Record<string, string>;
+  /** What the error says was being built. */
+  what: string;
+}
+
+/**
+ * `go build` of a test fixture or oracle, once per machine (common/build-once):
+ * cached at `out`, built into a temp path beside it, and a concurrent test file
+ * asking for the same binary waits for this build instead of repeating it.
+ */
+export function goBuildOnce(tc: Toolchain, out: string, spec: GoBuildSpec): Promise<string> {
+  return buildOnce(out, async (tmp) => {
+    try {
+      await run(tc.go, ['build', ...(spec.args ?? []), '-o', tmp, ...(spec.packages ?? ['.'])], { cwd: spec.cwd, env: goEnv(tc, spec.env), maxBuffer: 16 << 20 });
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new Error(`${tc.version} could not build ${spec.what}: ${(e.stderr || e.message).trim()}`, { cause: err });
+    }
+  });
 }

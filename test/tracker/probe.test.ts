@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureToolexecDir, generateProbe, injectionSource } from '../../tracker/probe/generate.js';
-import { tempDir } from './tracker-helpers.js';
+import { ensureToolexecDir, generateProbe, injectionSource, writeFiles } from '../../tracker/probe/generate.js';
+import { GoBinary } from '../../gobin/binary.js';
+import { goEnv, runGo } from '../../tracker/build.js';
+import { matrix, tempDir } from './tracker-helpers.js';
 
 describe('probe generator', () => {
   const spec = { imports: ['net/http', 'bufio', 'net/http'], types: [{ pkg: 'net/http', type: 'response' }, { pkg: 'runtime', type: 'g' }, { pkg: 'net/http', type: 'response' }] };
@@ -20,7 +23,39 @@ describe('probe generator', () => {
   it('is deterministic, and its id changes with the injected types', () => {
     expect(generateProbe(spec)).toEqual(generateProbe({ ...spec, types: [...spec.types].reverse() }));
     expect(generateProbe(spec).probeId).not.toBe(generateProbe({ ...spec, types: [{ pkg: 'runtime', type: 'g' }] }).probeId);
-    expect(generateProbe(spec).toolexec['toolexec.sh']).toContain(`X:gooffsets-probe-${generateProbe(spec).probeId}`);
+  });
+
+  it('keys each injected package on its own injections, and nothing else', () => {
+    const both = generateProbe(spec);
+    const onlyG = generateProbe({ ...spec, types: [{ pkg: 'runtime', type: 'g' }] });
+    expect(both.gcflags.map((f) => f.replace(/=[0-9a-f]{16}$/, '=H')).sort()).toEqual(['-gcflags=net/http=-gooffsets-inject=H', '-gcflags=runtime=-gooffsets-inject=H']);
+    // runtime has the same injections in both probes, so the same key; the wrapper is the same script.
+    expect(onlyG.gcflags).toEqual(both.gcflags.filter((f) => f.startsWith('-gcflags=runtime=')));
+    expect(onlyG.toolexec['toolexec.sh']).toBe(both.toolexec['toolexec.sh']);
+    expect(both.toolexec['toolexec.sh']).toMatch(/X:gooffsets-probe-[0-9a-f]{16}/);
+  });
+
+  it('a second probe with other injections compiles only the injected package and the probe: std comes from the build cache', async () => {
+    const tcs = await matrix();
+    const tc = { version: tcs[tcs.length - 1].version, goroot: tcs[tcs.length - 1].goroot };
+    const root = await tempDir('probe-cache');
+    const compiled: string[][] = [];
+    for (const type of ['response', 'Request']) {
+      // A type no Go version has (the wrapper drops its file) makes this run's injections new to the cache.
+      const fresh = `NoSuchType${randomBytes(6).toString('hex')}`;
+      const probe = generateProbe({ imports: ['net/http'], types: [{ pkg: 'net/http', type }, { pkg: 'net/http', type: fresh }] });
+      const dir = join(root, type);
+      await writeFiles(dir, probe.main);
+      const wrapper = join(await ensureToolexecDir(join(root, 'toolexec'), probe), 'toolexec.sh');
+      // -v prints each package the go command compiles, and none that it takes from its cache.
+      const { stderr } = await runGo(tc, ['build', '-v', '-trimpath', '-toolexec', wrapper, ...probe.gcflags, '-o', join(dir, 'probe'), '.'], { cwd: dir, env: goEnv(tc, 'amd64'), timeoutMs: 900_000 });
+      compiled.push(stderr.split('\n').filter(Boolean));
+      // The injected type is in the probe's DWARF.
+      const dwarf = await (await GoBinary.open(join(dir, 'probe'))).dwarf();
+      expect(dwarf!.field(`net/http.${type}.${type === 'response' ? 'conn' : 'ctx'}`).offset, type).toEqual(expect.any(Number));
+    }
+    expect(compiled[0]).toContain('net/http');
+    expect(compiled[1].sort()).toEqual(['gooffsets.invalid/probe', 'net/http']);
   });
 
   it('requires the module version for module probes', () => {

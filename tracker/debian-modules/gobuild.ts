@@ -45,7 +45,7 @@ export async function buildGopathProbe(req: { toolchain: Toolchain; arch: Arch; 
   await mkdir(req.workDir, { recursive: true });
   await writeFiles(req.workDir, req.probe.main);
   const out = join(req.workDir, `probe-${req.arch}`);
-  await runGo(req.toolchain, ['build', '-trimpath', '-toolexec', join(toolexecDir, 'toolexec.sh'), '-o', out, '.'], {
+  await runGo(req.toolchain, ['build', '-trimpath', '-toolexec', join(toolexecDir, 'toolexec.sh'), ...req.probe.gcflags, '-o', out, '.'], {
     cwd: req.workDir,
     env: gopathEnv(req.toolchain, req.arch, req.gopath),
     timeoutMs: req.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS,

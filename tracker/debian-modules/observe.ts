@@ -12,6 +12,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-write.js';
+import { tempBeside } from '../../common/build-once.js';
+import { withLock } from '../../common/lock.js';
 import { cachePath } from '../../common/cache-dir.js';
 import { GoOffsetsError } from '../../common/errors.js';
 import type { FetchOptions } from '../../debian/http.js';
@@ -190,16 +192,48 @@ function jobCacheDir(job: Job, ctx: JobContext): string {
   return cachePath('debian-modules', 'results', createHash('sha256').update(key).digest('hex').slice(0, 24));
 }
 
+/** The job's cached result, when it and every probe binary it names are there. */
+async function readCachedJob(resultFile: string): Promise<CachedJob | undefined> {
+  if (!existsSync(resultFile)) return undefined;
+  const cached = JSON.parse(await readFile(resultFile, 'utf8')) as CachedJob;
+  if (!Object.values(cached.build.binaries).every((b) => b && existsSync(b))) return undefined;
+  cached.build.fromCache = true;
+  return cached;
+}
+
+/**
+ * One job, at most once per machine: under the job's lock, a second run (another
+ * shard, test file or person) waits and then reads the first one's result. Each
+ * run builds in a private work directory; the probes and result.json (last) are
+ * renamed into the job's directory only when complete.
+ */
 async function runJob(job: Job, ctx: JobContext): Promise<CachedJob> {
   const dir = jobCacheDir(job, ctx);
   const resultFile = join(dir, 'result.json');
-  if (!ctx.opts.force && existsSync(resultFile)) {
-    const cached = JSON.parse(await readFile(resultFile, 'utf8')) as CachedJob;
-    if (Object.values(cached.build.binaries).every((b) => b && existsSync(b))) {
-      cached.build.fromCache = true;
-      return cached;
-    }
+  if (!ctx.opts.force) {
+    const cached = await readCachedJob(resultFile);
+    if (cached) return cached;
   }
+  return withLock(
+    resultFile,
+    async () => {
+      if (!ctx.opts.force) {
+        const cached = await readCachedJob(resultFile);
+        if (cached) return cached;
+      }
+      const workDir = tempBeside(join(dir, 'work'));
+      try {
+        return await buildJob(job, ctx, dir, workDir);
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+    { onWait: () => ctx.opts.log?.(`${job.pkgs.suite}: ${job.root.package} ${job.root.version}: waiting for another process building it`) },
+  );
+}
+
+async function buildJob(job: Job, ctx: JobContext, dir: string, workDir: string): Promise<CachedJob> {
+  const resultFile = join(dir, 'result.json');
   const suite = job.pkgs.suite;
   const label = `${suite}: ${job.root.package} ${job.root.version}`;
   const build: DebianModuleBuild = { suite, package: job.root.package, debVersion: job.root.version, go: '', fallback: false, binaries: {}, chosen: [], rejected: [], outsideDepends: [], recorded: {}, fromCache: false };
@@ -234,16 +268,15 @@ async function runJob(job: Job, ctx: JobContext): Promise<CachedJob> {
     for (const { tc, fallback } of candidates) {
       const toolchain = { version: tc.version, goroot: tc.goroot };
       try {
-        const workDir = join(dir, 'work');
         await rm(workDir, { recursive: true, force: true });
         const tree = await resolveImportGraph({ mirror: ctx.mirror, pkgs: job.pkgs, root: job.root, imports: [...imports], toolchain, archs: ctx.archs, workDir, stats: ctx.fetch, http: ctx.opts.http });
         const fields = fieldsToRead(tree, job, ctx, fallback);
         const probe = generateProbe({ imports: [...imports], types: fields.map(({ field }) => ({ pkg: field.pkg, type: field.type })) });
         const observations: Observation[] = [];
         for (const arch of ctx.archs) {
-          const binary = await buildGopathProbe({ toolchain, arch, gopath: tree.gopath, probe, workDir: join(dir, 'work', arch), timeoutMs: ctx.opts.timeoutMs });
+          const binary = await buildGopathProbe({ toolchain, arch, gopath: tree.gopath, probe, workDir: join(workDir, arch), timeoutMs: ctx.opts.timeoutMs });
           const kept = join(dir, `probe-${arch}`);
-          await rm(kept, { force: true });
+          await mkdir(dir, { recursive: true });
           await rename(binary, kept);
           build.binaries[arch] = kept;
           const reading = await readProbe(kept, fields.map((f) => f.field.selector));

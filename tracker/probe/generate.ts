@@ -4,10 +4,10 @@
  * struct, exported or not, gets DWARF in the linked probe.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toolexecScript } from './toolexec.js';
+import { buildOnce } from '../../common/build-once.js';
+import { INJECT_FLAG, toolexecScript } from './toolexec.js';
 
 export interface ProbeType {
   /** Package import path: `net/http`. */
@@ -32,8 +32,10 @@ export interface ProbeFiles {
   main: Record<string, string>;
   /** Files of the toolexec directory: `toolexec.sh` and `inject/<pkg with / as ,>/<Type>.go.in`. */
   toolexec: Record<string, string>;
-  /** Hash of the injections: names the toolexec directory and keys the build cache. */
+  /** Hash of the injections: names the toolexec directory. */
   probeId: string;
+  /** `go build` flags that key each injected package's compile on its injections (see toolexec.ts). */
+  gcflags: string[];
 }
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -63,10 +65,19 @@ export function generateProbe(spec: ProbeSpec): ProbeFiles {
     seen.add(key);
     toolexec[`inject/${t.pkg.replaceAll('/', ',')}/${t.type}.go.in`] = injectionSource(t.type);
   }
-  const hash = createHash('sha256').update(toolexecScript(''));
-  for (const [path, content] of Object.entries(toolexec)) hash.update(`${path}\0${content}\0`);
+  const script = toolexecScript();
+  const hash = createHash('sha256').update(script);
+  const perPackage = new Map<string, ReturnType<typeof createHash>>();
+  for (const [path, content] of Object.entries(toolexec)) {
+    hash.update(`${path}\0${content}\0`);
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    if (!perPackage.has(dir)) perPackage.set(dir, createHash('sha256'));
+    perPackage.get(dir)!.update(`${path}\0${content}\0`);
+  }
   const probeId = hash.digest('hex').slice(0, 16);
-  toolexec['toolexec.sh'] = toolexecScript(probeId);
+  toolexec['toolexec.sh'] = script;
+  // One cache key per injected package (see toolexec.ts): `inject/net,http` -> -gcflags=net/http=-gooffsets-inject=HASH.
+  const gcflags = [...perPackage].map(([dir, h]) => `-gcflags=${dir.slice('inject/'.length).replaceAll(',', '/')}=${INJECT_FLAG}=${h.digest('hex').slice(0, 16)}`);
 
   const imports = [...new Set(spec.imports)].sort();
   const mainGo = [
@@ -86,7 +97,7 @@ export function generateProbe(spec: ProbeSpec): ProbeFiles {
     '',
     ...(spec.module && spec.moduleVersion ? [`require ${spec.module} ${spec.moduleVersion}`, ''] : []),
   ].join('\n');
-  return { main: { 'go.mod': goMod, 'main.go': mainGo }, toolexec, probeId };
+  return { main: { 'go.mod': goMod, 'main.go': mainGo }, toolexec, probeId, gcflags };
 }
 
 /** Writes files under `dir` (created if needed). */
@@ -99,21 +110,10 @@ export async function writeFiles(dir: string, files: Record<string, string>, mod
 }
 
 /**
- * Materializes the toolexec directory at `<root>/<probeId>` once and returns it.
- * Its path must be stable across builds with the same injections: the go
- * command may fold the -toolexec path into its cache keys.
+ * Materializes the toolexec directory at `<root>/<probeId>` once and returns it
+ * (the go command keys its cache on the wrapper's output and the gcflags, not
+ * on this path; a stable path just spares rewriting it for every build).
  */
-export async function ensureToolexecDir(root: string, files: ProbeFiles): Promise<string> {
-  const dir = join(root, files.probeId);
-  if (existsSync(join(dir, 'toolexec.sh'))) return dir;
-  const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFiles(tmp, files.toolexec, { 'toolexec.sh': 0o755 });
-  try {
-    await rename(tmp, dir);
-  } catch (err) {
-    // Another job made it first: same content, keep theirs.
-    await rm(tmp, { recursive: true, force: true });
-    if (!existsSync(join(dir, 'toolexec.sh'))) throw err;
-  }
-  return dir;
+export function ensureToolexecDir(root: string, files: ProbeFiles): Promise<string> {
+  return buildOnce(join(root, files.probeId), (tmp) => writeFiles(tmp, files.toolexec, { 'toolexec.sh': 0o755 }));
 }

@@ -16,7 +16,7 @@ export { parseGoDevIndex, hostArchive, hostGoArch, type GoDevRelease, type GoDev
 export function createReleaseSources(specs: ReleaseSourceSpec[], opts: ReleaseSourceOptions = {}): ReleaseSource[] {
   return specs.map((spec) => {
     if (spec === 'go.dev') return new GoDevSource({ mirror: opts.goMirror, includePrereleases: opts.includePrereleases, progress: opts.progress, listHttp: opts.listHttp });
-    if (spec === 'debian') return new DebianSource({ mirror: opts.debianMirror, keyring: opts.debianKeyring, indexes: opts.debianIndexes, includePrereleases: opts.includePrereleases, progress: opts.progress });
+    if (spec === 'debian') return new DebianSource({ mirror: opts.debianMirror, suites: opts.debianSuites, keyring: opts.debianKeyring, indexes: opts.debianIndexes, includePrereleases: opts.includePrereleases, progress: opts.progress });
     if (spec.startsWith('dir:') && spec.length > 4) return new DirSource(spec.slice(4), { includePrereleases: opts.includePrereleases });
     throw new SourceError('ERR_SOURCE_SPEC', `unknown Go release source ${JSON.stringify(spec)} (expected go.dev, debian or dir:PATH)`);
   });

@@ -32,6 +32,8 @@ export interface ReleaseSourceOptions {
   debianMirror?: string;
   /** Keyring for the Debian mirror's InRelease (default: apt's, see debian/ debianMirrorSource; none with an explicit mirror). */
   debianKeyring?: string;
+  /** Debian suites to read (default: debian/ DEFAULT_SUITES). */
+  debianSuites?: string[];
   /** Debian indexes shared with the Debian module source in one run (debian/ newIndexCache). */
   debianIndexes?: IndexCache;
   /** Include rc/beta releases (default: stable only). */

@@ -3,17 +3,13 @@
 // requires example.com/goffsets/dep through a directory replace; it is built (plain, amd64,
 // like the shared probes so the toolchain's build cache is reused) once per toolchain into
 // cacheRoot()/reader-probes/<version>/<source hash>/replace/probe, for the buildinfo tests.
-import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { cachePath } from '../../../common/cache-dir.js';
-import { goEnv, type Toolchain } from '../../support/toolchains.js';
+import { goBuildOnce, type Toolchain } from '../../support/toolchains.js';
 
-const run = promisify(execFile);
 const probeDir = join(dirname(fileURLToPath(import.meta.url)), 'probe');
 
 async function sourceHash(): Promise<string> {
@@ -32,21 +28,11 @@ async function sourceHash(): Promise<string> {
 /** The replace probe built by `tc` (cached); its path. */
 export async function replaceProbe(tc: Toolchain): Promise<string> {
   const out = cachePath('reader-probes', tc.version, await sourceHash(), 'replace', 'probe');
-  if (existsSync(out)) return out;
-  await mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const minor = Number(tc.minor.split('.')[1]);
-  try {
-    await run(tc.go, ['build', ...(minor >= 18 ? ['-buildvcs=false'] : []), '-o', tmp, '.'], {
-      cwd: probeDir,
-      env: goEnv(tc, { GOOS: 'linux', GOARCH: 'amd64', CGO_ENABLED: '0' }),
-      maxBuffer: 16 << 20,
-    });
-    await rename(tmp, out);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`building the replace probe with ${tc.version} (${tc.go}) failed: ${(e.stderr || e.message).trim()}`);
-  }
-  return out;
+  return goBuildOnce(tc, out, {
+    cwd: probeDir,
+    args: minor >= 18 ? ['-buildvcs=false'] : [],
+    env: { GOOS: 'linux', GOARCH: 'amd64', CGO_ENABLED: '0' },
+    what: 'the replace probe',
+  });
 }

@@ -2,15 +2,15 @@
 // toolchain, and gcc-built C probes, cached under cacheRoot() by the hash of their sources.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { buildOnce } from '../../../common/build-once.js';
 import { cachePath } from '../../../common/cache-dir.js';
 import type { StructType } from '../../../gobin/dwarf/index.js';
 import { probeBinaries, type ProbeBinary } from '../../support/probes.js';
-import { goEnv, type Toolchain } from '../../support/toolchains.js';
+import { goBuildOnce, type Toolchain } from '../../support/toolchains.js';
 
 const run = promisify(execFile);
 export const oracleDir = dirname(fileURLToPath(import.meta.url));
@@ -21,25 +21,11 @@ async function sourceHash(dir: string, files: string[]): Promise<string> {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Builds into a temp path and renames, so a concurrent or interrupted build never leaves half a binary. */
-async function buildOnce(out: string, build: (tmp: string) => Promise<unknown>): Promise<string> {
-  if (existsSync(out)) return out;
-  await mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await build(tmp);
-    await rename(tmp, out);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-  return out;
-}
-
 /** test/oracle/dwarf built with `tc` (the oracle must read binaries with the same toolchain's debug/dwarf). */
 export async function oracleBinary(tc: Toolchain): Promise<string> {
   const hash = await sourceHash(oracleDir, ['main.go', 'go.mod']);
   const out = cachePath('dwarf-oracle', `${tc.version}-${hash}`, 'dwarf-oracle');
-  return buildOnce(out, (tmp) => run(tc.go, ['build', '-o', tmp, '.'], { cwd: oracleDir, env: goEnv(tc, { CGO_ENABLED: '0' }) }));
+  return goBuildOnce(tc, out, { cwd: oracleDir, env: { CGO_ENABLED: '0' }, what: 'the debug/dwarf oracle' });
 }
 
 const oracleRuns = new Map<string, Promise<StructType[]>>();

@@ -2,13 +2,12 @@
 // the oracle program is built once per toolchain and cached under cacheRoot().
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cachePath } from '../../../common/cache-dir.js';
-import { goEnv, type Toolchain } from '../../support/toolchains.js';
+import { goBuildOnce, type Toolchain } from '../../support/toolchains.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,18 +28,7 @@ export interface GosymResult {
 export async function gosymOracle(tc: Toolchain): Promise<string> {
   const hash = createHash('sha256').update(await readFile(join(here, 'main.go'))).update(await readFile(join(here, 'go.mod'))).digest('hex').slice(0, 16);
   const out = cachePath('oracle', 'gosym', tc.version, hash, 'gosym');
-  if (existsSync(out)) return out;
-  await mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  try {
-    await run(tc.go, ['build', '-o', tmp, '.'], { cwd: here, env: goEnv(tc, { CGO_ENABLED: '0', GOARCH: 'amd64', GOOS: 'linux' }) });
-    await rename(tmp, out);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`building the gosym oracle with ${tc.version} failed: ${e.stderr || e.message}`);
-  }
-  return out;
+  return goBuildOnce(tc, out, { cwd: here, env: { CGO_ENABLED: '0', GOARCH: 'amd64', GOOS: 'linux' }, what: 'the gosym oracle' });
 }
 
 export async function gosymFunctions(tc: Toolchain, binary: string): Promise<GosymResult> {

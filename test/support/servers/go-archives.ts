@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as tar from 'tar';
 import { cachePath } from '../../../common/cache-dir.js';
 import { writeFileAtomic } from '../../../common/atomic-write.js';
+import { withLock } from '../../../common/lock.js';
 
 /** A go.dev-style archive of a real GOROOT: entries laid out as `go/...`. */
 export interface GoArchive {
@@ -41,9 +42,15 @@ export async function goArchive(goroot: string): Promise<GoArchive> {
   const dir = cachePath('test', 'go-archives', key);
   const path = join(dir, filename);
   const metaPath = `${path}.json`;
-  const cached = await readFile(metaPath, 'utf8').then((t) => JSON.parse(t) as GoArchive, () => undefined);
-  if (cached && (await stat(path).then(() => true, () => false))) return cached;
+  const readCached = async () => {
+    const cached = await readFile(metaPath, 'utf8').then((t) => JSON.parse(t) as GoArchive, () => undefined);
+    return cached && (await stat(path).then(() => true, () => false)) ? cached : undefined;
+  };
+  // Once per machine: two test files packing the same GOROOT share one archive.
+  return (await readCached()) ?? withLock(path, async () => (await readCached()) ?? packArchive(root, version, dir, filename, path, metaPath));
+}
 
+async function packArchive(root: string, version: string, dir: string, filename: string, path: string, metaPath: string): Promise<GoArchive> {
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${filename}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {

@@ -1,16 +1,12 @@
 // Builds (once, cached by source hash and toolchain) the debug/dwarf oracle in main.go beside this file,
 // with the newest matrix toolchain; and runs it on a binary for a list of selectors.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { cachePath } from '../../../common/cache-dir.js';
-import { matrixToolchains } from '../../support/toolchains.js';
+import { goBuildOnce, matrixToolchains } from '../../support/toolchains.js';
 
-const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 
 export async function debianModulesOracle(): Promise<string> {
@@ -20,12 +16,5 @@ export async function debianModulesOracle(): Promise<string> {
   const src = await readFile(join(here, 'main.go'));
   const key = createHash('sha256').update(src).update(tc.version).digest('hex').slice(0, 16);
   const bin = cachePath('test', 'debian-modules-oracle', key);
-  if (existsSync(bin)) return bin;
-  await mkdir(dirname(bin), { recursive: true });
-  const tmp = `${bin}.${process.pid}.tmp`;
-  await run(tc.go, ['build', '-o', tmp, join(here, 'main.go')], {
-    env: { ...process.env, GOROOT: tc.goroot, GO111MODULE: 'off', GOFLAGS: '', GOTOOLCHAIN: 'local', GOCACHE: cachePath('gocache', tc.version), GOPATH: cachePath('gopath') },
-  });
-  await rename(tmp, bin);
-  return bin;
+  return goBuildOnce(tc, bin, { cwd: here, packages: [join(here, 'main.go')], env: { GO111MODULE: 'off', GOFLAGS: '', GOPATH: cachePath('gopath') }, what: 'the debian-modules debug/dwarf oracle' });
 }
