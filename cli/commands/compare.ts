@@ -46,7 +46,23 @@ function asText(cmp: ReturnType<typeof compareTables>): string {
   };
   lines('disagree:', cmp.fields.flatMap((c) => c.disagree.map((d) => `${c.field} ${c.arch} ${d.version}: A ${show(d.a)}, B ${show(d.b)}`)));
   lines('no value on one side:', cmp.fields.flatMap((c) => c.noValue.map((d) => `${c.field} ${c.arch} ${d.version}: A ${show(d.a)}, B ${show(d.b)}`)));
-  lines('only in A:', cmp.fields.filter((c) => c.onlyA.length).map((c) => `${c.field} ${c.arch} (versions of ${c.versionsOf}): ${runs(c.onlyARuns)}`));
-  lines('only in B:', cmp.fields.filter((c) => c.onlyB.length).map((c) => `${c.field} ${c.arch} (versions of ${c.versionsOf}): ${runs(c.onlyBRuns)}`));
+  // An arch the other table has nothing of (OpenTelemetry's layout holds one) is summed up in one line, not listed field by field.
+  const archsOf = (side: 'onlyA' | 'onlyB') => new Set(cmp.fields.filter((c) => c.agree + c.disagree.length + c.noValue.length + c[side].length > 0).map((c) => c.arch));
+  const only = (side: 'onlyA' | 'onlyB', other: Set<string>, name: string, otherName: string) => {
+    const listed = cmp.fields.filter((c) => c[side].length && other.has(c.arch));
+    const rows = listed.map((c) => `${c.field} ${c.arch} (versions of ${c.versionsOf}): ${runs(side === 'onlyA' ? c.onlyARuns : c.onlyBRuns)}`);
+    const elsewhere = new Map<string, { fields: number; versions: number }>();
+    for (const c of cmp.fields) {
+      if (!c[side].length || other.has(c.arch)) continue;
+      const e = elsewhere.get(c.arch) ?? { fields: 0, versions: 0 };
+      e.fields++;
+      e.versions += c[side].length;
+      elsewhere.set(c.arch, e);
+    }
+    for (const [arch, e] of elsewhere) rows.push(`${arch}, which ${otherName} has none of: ${e.versions} field versions in ${e.fields} fields`);
+    lines(`only in ${name}:`, rows);
+  };
+  only('onlyA', archsOf('onlyB'), 'A', 'B');
+  only('onlyB', archsOf('onlyA'), 'B', 'A');
   return out.join('\n');
 }
