@@ -6,7 +6,15 @@
  * observations in that layout gives a same-run reference, and a cached copy
  * of the real file (never committed) converts to observations.
  */
+import { fileURLToPath } from 'node:url';
 import { splitFieldSelector, type Observation } from '../../offsets/observation.js';
+
+/**
+ * OpenTelemetry's published offset_results.json, read where it lives beside the
+ * clone (../shared/reference/otel/ from the repository root, in CI as here);
+ * never copied into the repository.
+ */
+export const OTEL_REFERENCE_PATH = fileURLToPath(new URL('../../../shared/reference/otel/offset_results.json', import.meta.url));
 
 interface OtelFile {
   module: string;
