@@ -1,6 +1,7 @@
 // Sizes of the same data in OpenTelemetry's layout and in ours, raw and gzip, in three cases,
 // and the time to import and export OpenTelemetry's real file. `npm run bench otel`
 import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { buildTable, defaultTablePath, serializeTable } from '../offsets/index.js';
@@ -52,5 +53,5 @@ export async function run(): Promise<void> {
     exportOtel(loaded);
     exports.push(performance.now() - t);
   }
-  console.log(`real file, ${RUNS} runs, median wall: import (parse + layout check + convert) ${median(imports).toFixed(1)} ms, export ${median(exports).toFixed(1)} ms`);
+  console.log(`real file, ${RUNS} runs, median wall: import (parse + layout check + convert) ${median(imports).toFixed(1)} ms, export ${median(exports).toFixed(1)} ms; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 }
