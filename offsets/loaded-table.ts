@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { TableError } from './errors.js';
 import type { OffsetsTable } from './format.js';
-import { parseTable } from './load.js';
+import { checkTable, parseJsonText, readTableText } from './load.js';
 import { importOtel } from './otel/import.js';
 import { ownerFiling, type FieldFiling } from './otel/keying.js';
 import { checkOtelLayout } from './otel/layout.js';
@@ -31,25 +30,14 @@ export const LAYOUT_NAMES: Record<LoadedTable['layout'], string> = { 'go-offsets
  * Anything else is ERR_TABLE_FORMAT.
  */
 export function parseAnyTable(text: string, origin = 'table'): LoadedTable {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new TableError('ERR_TABLE_JSON', `${origin}: not valid JSON (${(err as Error).message})`, { cause: err });
-  }
+  const doc = parseJsonText(text, origin);
   if (Array.isArray(doc)) return importOtel(checkOtelLayout(doc, origin), origin);
-  if (typeof doc === 'object' && doc !== null && 'format' in doc) return { layout: 'go-offsets', origin, table: parseTable(text, origin), filing: new Map(), nulls: 0 };
+  if (typeof doc === 'object' && doc !== null && 'format' in doc) return { layout: 'go-offsets', origin, table: checkTable(doc, origin), filing: new Map(), nulls: 0 };
   throw new TableError('ERR_TABLE_FORMAT', `${origin}: neither a go-offsets table (an object with "format") nor OpenTelemetry's offsets layout (a list of modules)`);
 }
 
 export async function loadAnyTable(path: string): Promise<LoadedTable> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new TableError('ERR_TABLE_READ', `cannot read table ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
-  return parseAnyTable(text, path);
+  return parseAnyTable(await readTableText(path), path);
 }
 
 /** Where OpenTelemetry files a field of `owner`, and by which module's versions its offsets here are keyed. */
