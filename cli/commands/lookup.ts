@@ -20,7 +20,7 @@ export function registerLookup(program: Command): void {
     .description('Offset of one struct field for a Go version (std fields) or a module version (module fields)')
     .argument('<field>', 'field selector, e.g. net/http.Request.ctx')
     .option('--go <version>', 'Go version as a binary reports it: go1.21.5, 1.21.5, go1.22rc1, "go1.20.7 X:boringcrypto"')
-    .option('--module <path@version>', 'owning module and its version, for a module field: google.golang.org/grpc@v1.60.0')
+    .option('--module <path@version>', "owning module and its version, for a module field: google.golang.org/grpc@v1.60.0 (in OpenTelemetry's table, the module a field follows, when it follows one)")
     .option('--policy <policy>', 'for a version that was not scanned: exact, range, stable or nearest', 'range')
     .option('--arch <arch>', 'amd64 or arm64', 'amd64')
     .option('--json', 'print the answer as one JSON object');
@@ -74,7 +74,9 @@ function asJson(r: TableAnswer, opts: LookupOptions): Record<string, unknown> {
 }
 
 function asText(r: TableAnswer): string {
-  const head = `${r.field} ${r.module === 'std' ? '' : r.module + '@'}${r.version} ${r.arch}`;
+  // A field that follows another module's version is asked and answered by that module's version.
+  const keyedBy = r.otel?.keying === 'follows' ? r.otel.versionsOf : r.module;
+  const head = `${r.field} ${r.module === 'std' ? '' : keyedBy + '@'}${r.version} ${r.arch}`;
   const answer = r.status === 'absent' ? 'absent' : r.status === 'unknown' ? 'unknown' : r.status === 'no-value' ? "no value (null in OpenTelemetry's table)" : String(r.offset);
   const how = r.status === 'inferred' || (r.status === 'absent' && r.basis) ? `inferred under policy ${r.policy}` : 'scanned';
   const detail = r.status === 'unknown' || r.status === 'no-value' ? '' : ` (${how})`;

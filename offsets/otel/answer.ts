@@ -1,3 +1,4 @@
+import { compareCodeUnits } from '../canonical-json.js';
 import { fieldRuns, type RunValue } from '../format.js';
 import { fieldHistory, diffVersions, type FieldDifference, type HistoryRow } from '../history.js';
 import { fieldFiling, type LoadedTable } from '../loaded-table.js';
@@ -67,6 +68,15 @@ export function historyIn(loaded: LoadedTable, field: string): { module: string;
   return { module: h.module, rows: h.rows.map((r) => (r.value === 'failed' ? { ...r, value: 'no-value' } : r)), ...(otel ? { otel } : {}) };
 }
 
+/**
+ * diffVersions over every field keyed by `module`'s versions: in an imported table that
+ * includes the fields that follow it from another owner (genproto's under grpc).
+ */
 export function diffIn(loaded: LoadedTable, module: string, a: string, b: string, arch: Arch, policy: LookupPolicy): (FieldDifference & { a: TableAnswer; b: TableAnswer })[] {
-  return diffVersions(loaded.table, module, a, b, arch, policy).map((d) => ({ field: d.field, a: decorate(loaded, d.a), b: decorate(loaded, d.b) }));
+  const followers = new Set<string>();
+  for (const [field, f] of loaded.filing) if (f.versionsOf === module && fieldModule(loaded.table, field).name !== module) followers.add(fieldModule(loaded.table, field).name);
+  const diffs = diffVersions(loaded.table, module, a, b, arch, policy);
+  for (const owner of followers) diffs.push(...diffVersions(loaded.table, owner, a, b, arch, policy).filter((d) => loaded.filing.get(d.field)?.versionsOf === module));
+  diffs.sort((x, y) => compareCodeUnits(x.field, y.field));
+  return diffs.map((d) => ({ field: d.field, a: decorate(loaded, d.a), b: decorate(loaded, d.b) }));
 }

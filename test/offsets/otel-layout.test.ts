@@ -5,7 +5,7 @@ import { compareTables } from '../../offsets/compare.js';
 import { buildTable } from '../../offsets/index.js';
 import { parseAnyTable, type LoadedTable } from '../../offsets/loaded-table.js';
 import type { Observation } from '../../offsets/observation.js';
-import { historyIn, lookupIn } from '../../offsets/otel/answer.js';
+import { diffIn, historyIn, lookupIn } from '../../offsets/otel/answer.js';
 import { exportOtel } from '../../offsets/otel/export.js';
 import { fromOtelVersion, toOtelVersion, type OtelFile } from '../../offsets/otel/layout.js';
 import { OTEL_REFERENCE_PATH } from './otel-reference.js';
@@ -71,6 +71,14 @@ describe("OpenTelemetry's real offsets file", async () => {
     expect(trace).toMatchObject({ module: 'go.opentelemetry.io/otel/trace', offset: 16, status: 'scanned', otel: { otelModule: 'go.opentelemetry.io/otel', keying: 'same-version' } });
     // A field filed under its owner carries nothing extra: the answer is the one our own table gives.
     expect(lookupIn(loaded, { field: 'net/http.Request.ctx', go: '1.21.13', arch: 'amd64' })).toEqual({ field: 'net/http.Request.ctx', module: 'std', version: 'go1.21.13', arch: 'amd64', offset: 232, status: 'scanned', policy: 'range' });
+  });
+
+  it("diffs two grpc versions over every field keyed by grpc's version, genproto's included", () => {
+    const d = diffIn(loaded, 'google.golang.org/grpc', 'v1.63.0', 'v1.64.0', 'amd64', 'exact');
+    expect(d.map((x) => [x.field, x.a.offset, x.a.status, x.b.offset, x.b.status])).toEqual([
+      ['google.golang.org/genproto/googleapis/rpc/status.Status.Message', 48, 'scanned', null, 'no-value'],
+      ['google.golang.org/grpc/internal/transport.http2Client.nextID', 404, 'scanned', 432, 'scanned'],
+    ]);
   });
 
   it('answers a null as no-value, never as absent', () => {
