@@ -22,21 +22,21 @@ export function importOtel(doc: OtelFile, origin: string): LoadedTable {
   const filing = new Map<string, FieldFiling>();
   const keyedBy = new Map<string, string>(); // owner module → the module its imported versions belong to
   let nulls = 0;
-  const bad = (code: 'ERR_TABLE_INCONSISTENT', where: string, why: string): never => {
-    throw new TableError(code, `${origin}: ${where}: ${why}`);
+  const bad = (where: string, why: string): never => {
+    throw new TableError('ERR_TABLE_INCONSISTENT', `${origin}: ${where}: ${why}`);
   };
   doc.forEach((mod, mi) => {
     mod.packages.forEach((pkg, pi) => {
       const f = importFiling(mod.module, pkg.package);
-      if ((mod.module === 'std') !== (f.owner === 'std')) bad('ERR_TABLE_INCONSISTENT', `/${mi}/packages/${pi}`, `package ${pkg.package} cannot be filed under module ${mod.module}`);
+      if ((mod.module === 'std') !== (f.owner === 'std')) bad(`/${mi}/packages/${pi}`, `package ${pkg.package} cannot be filed under module ${mod.module}`);
       const other = keyedBy.get(f.owner);
-      if (other !== undefined && other !== f.versionsOf) bad('ERR_TABLE_INCONSISTENT', `/${mi}/packages/${pi}`, `fields of ${f.owner} are keyed both by ${other}'s and by ${f.versionsOf}'s versions`);
+      if (other !== undefined && other !== f.versionsOf) bad(`/${mi}/packages/${pi}`, `fields of ${f.owner} are keyed both by ${other}'s and by ${f.versionsOf}'s versions`);
       keyedBy.set(f.owner, f.versionsOf);
       for (const struct of pkg.structs) {
         for (const field of struct.fields) {
           const selector = `${pkg.package}.${struct.struct}.${field.field}`;
           const seen = filing.get(selector);
-          if (seen) bad('ERR_TABLE_INCONSISTENT', selector, `listed under both ${seen.otelModule} and ${mod.module}`);
+          if (seen) bad(selector, `listed under both ${seen.otelModule} and ${mod.module}`);
           filing.set(selector, { otelModule: f.otelModule, keying: f.keying, versionsOf: f.versionsOf });
           const versions = new Map<string, number | null>();
           for (const { offset, versions: list } of field.offsets) {
@@ -45,9 +45,10 @@ export function importOtel(doc: OtelFile, origin: string): LoadedTable {
               try {
                 canonical = fromOtelVersion(mod.module === 'std' ? 'std' : f.owner, raw).canonical;
               } catch (err) {
-                throw new TableError((err as TableError).code ?? 'ERR_TABLE_INCONSISTENT', `${origin}: ${selector}: ${(err as Error).message}`);
+                if (!(err instanceof TableError)) throw err;
+                throw new TableError(err.code, `${origin}: ${selector}: ${err.message}`);
               }
-              if (versions.has(canonical)) bad('ERR_TABLE_INCONSISTENT', selector, `version ${raw} is listed twice`);
+              if (versions.has(canonical)) bad(selector, `version ${raw} is listed twice`);
               versions.set(canonical, offset);
               if (offset === null) nulls++;
               obs.push({

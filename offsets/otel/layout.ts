@@ -54,14 +54,8 @@ const GO_PRE = /^(\d+)\.(\d+)\.0-(beta|rc)(\d+)$/;
  * ERR_BAD_MODULE_VERSION for one that does not parse.
  */
 export function fromOtelVersion(module: string, raw: string): TableVersion {
-  let text = raw;
-  if (module === 'std') {
-    const pre = GO_PRE.exec(raw);
-    text = pre ? `go${pre[1]}.${pre[2]}${pre[3]}${pre[4]}` : `go${raw}`;
-    parseGoVersion(text); // the error names the text we tried
-  } else {
-    text = `v${raw}`;
-  }
+  const pre = module === 'std' ? GO_PRE.exec(raw) : null;
+  const text = module !== 'std' ? `v${raw}` : pre ? `go${pre[1]}.${pre[2]}${pre[3]}${pre[4]}` : `go${raw}`;
   const v = parseVersionFor(module, text);
   if (isUnversioned(v) || v.devel) throw new TableError(module === 'std' ? 'ERR_BAD_GO_VERSION' : 'ERR_BAD_MODULE_VERSION', `not a version: ${JSON.stringify(raw)}`);
   return v;
@@ -71,6 +65,5 @@ export function fromOtelVersion(module: string, raw: string): TableVersion {
 export function toOtelVersion(module: string, canonical: string): string {
   if (module !== 'std') return canonical.replace(/^v/, '');
   const go = parseGoVersion(canonical);
-  const base = `${go.major}.${go.minor}.${go.patch}`;
-  return go.pre ? `${go.major}.${go.minor}.0-${go.pre.kind}${go.pre.n}` : base;
+  return go.pre ? `${go.major}.${go.minor}.0-${go.pre.kind}${go.pre.n}` : `${go.major}.${go.minor}.${go.patch}`;
 }
