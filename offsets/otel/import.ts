@@ -38,7 +38,7 @@ export function importOtel(doc: OtelFile, origin: string): LoadedTable {
           const seen = filing.get(selector);
           if (seen) bad(selector, `listed under both ${seen.otelModule} and ${mod.module}`);
           filing.set(selector, { otelModule: f.otelModule, keying: f.keying, versionsOf: f.versionsOf });
-          const versions = new Map<string, number | null>();
+          const versions = new Set<string>();
           for (const { offset, versions: list } of field.offsets) {
             for (const raw of list) {
               let canonical: string;
@@ -49,7 +49,7 @@ export function importOtel(doc: OtelFile, origin: string): LoadedTable {
                 throw new TableError(err.code, `${origin}: ${selector}: ${err.message}`);
               }
               if (versions.has(canonical)) bad(selector, `version ${raw} is listed twice`);
-              versions.set(canonical, offset);
+              versions.add(canonical);
               if (offset === null) nulls++;
               obs.push({
                 module: f.owner,
