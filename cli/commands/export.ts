@@ -27,10 +27,13 @@ export function registerExport(program: Command): void {
       if (!FORMATS.includes(opts.format)) throw new TableError('ERR_BAD_USAGE', `unknown export format ${JSON.stringify(opts.format)} (one of ${FORMATS.join(', ')})`);
       const arch = checkArch(opts.arch);
       const loaded = await openTable(opts.table);
-      const { text, leftOut } = exportOtel(loaded, arch);
+      const { text, leftOut, otherArchDiffers } = exportOtel(loaded, arch);
       if (opts.out) await writeFileAtomic(opts.out, text);
       else process.stdout.write(text);
       reportLeftOut(leftOut);
+      if (otherArchDiffers.length) {
+        process.stderr.write(`offsets: export: ${otherArchDiffers.length} fields written for ${arch} have other offsets on another arch of the table (OpenTelemetry's layout holds one arch):\n${otherArchDiffers.map((f) => `  ${f}\n`).join('')}`);
+      }
     });
 }
 

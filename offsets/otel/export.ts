@@ -18,6 +18,8 @@ export interface OtelExport {
   /** The file's bytes: two-space indented JSON and a newline, as OpenTelemetry writes it. */
   text: string;
   leftOut: LeftOut[];
+  /** Fields written whose runs differ on another arch of the table: OpenTelemetry's agent uses the one arch written for every arch. */
+  otherArchDiffers: string[];
 }
 
 /**
@@ -31,6 +33,7 @@ export interface OtelExport {
  */
 export function exportOtel(loaded: LoadedTable, arch: Arch = 'amd64'): OtelExport {
   const leftOut: LeftOut[] = [];
+  const otherArchDiffers: string[] = [];
   // otel module → package → struct → field → offsets
   const tree = new Map<string, Map<string, Map<string, Map<string, OtelOffset[]>>>>();
   const child = <K, V>(m: Map<K, V>, k: K, make: () => V): V => {
@@ -58,6 +61,11 @@ export function exportOtel(loaded: LoadedTable, arch: Arch = 'amd64'): OtelExpor
         else child(byOffset, value, () => [] as string[]).push(toOtelVersion(mod.name, version));
       });
       if (byOffset.size === 0) continue;
+      const differs = (other: Arch) => {
+        const theirs = other === arch ? undefined : fieldRuns(entry, mod.entry, other);
+        return theirs !== undefined && JSON.stringify(theirs) !== JSON.stringify(runs);
+      };
+      if ('byArch' in entry && mod.entry.archs.some(differs)) otherArchDiffers.push(field);
       const sel = splitFieldSelector(field)!;
       const offsets = [...byOffset]
         .sort(([a], [b]) => (a === null ? -1 : b === null ? 1 : a - b))
@@ -76,5 +84,5 @@ export function exportOtel(loaded: LoadedTable, arch: Arch = 'amd64'): OtelExpor
       })),
     })),
   }));
-  return { doc, text: JSON.stringify(doc, null, 2) + '\n', leftOut };
+  return { doc, text: JSON.stringify(doc, null, 2) + '\n', leftOut, otherArchDiffers: otherArchDiffers.sort(compareCodeUnits) };
 }

@@ -126,13 +126,21 @@ describe('export of our own table', () => {
     const t = own([
       ...obsOf('std', 'net/http.Request.pat', 'amd64', [['go1.20', { status: 'absent' }], ['go1.21.0', { status: 'failed', error: 'x' }], ['go1.22rc1', ok(248)], ['go1.22.0', ok(248)]]),
       ...obsOf('std', 'runtime.g.goid', 'arm64', [['go1.22.0', ok(152)]]),
+      ...obsOf('std', 'net/url.URL.Path', 'amd64', [['go1.22.0', ok(56)]]),
+      ...obsOf('std', 'net/url.URL.Path', 'arm64', [['go1.22.0', ok(64)]]),
       ...obsOf('go.opentelemetry.io/otel/trace', 'go.opentelemetry.io/otel/trace.SpanContext.traceID', 'amd64', [['v1.21.0', ok(0)]]),
       ...obsOf('google.golang.org/genproto/googleapis/rpc', 'google.golang.org/genproto/googleapis/rpc/status.Status.Code', 'amd64', [['v0.0.0-20240102000000-0123456789ab', ok(40)]]),
     ]);
     const out = exportOtel(t);
     expect(out.doc).toEqual([
       { module: 'go.opentelemetry.io/otel', packages: [{ package: 'go.opentelemetry.io/otel/trace', structs: [{ struct: 'SpanContext', fields: [{ field: 'traceID', offsets: [{ offset: 0, versions: ['1.21.0'] }] }] }] }] },
-      { module: 'std', packages: [{ package: 'net/http', structs: [{ struct: 'Request', fields: [{ field: 'pat', offsets: [{ offset: null, versions: ['1.20.0'] }, { offset: 248, versions: ['1.22.0-rc1', '1.22.0'] }] }] }] }] },
+      {
+        module: 'std',
+        packages: [
+          { package: 'net/http', structs: [{ struct: 'Request', fields: [{ field: 'pat', offsets: [{ offset: null, versions: ['1.20.0'] }, { offset: 248, versions: ['1.22.0-rc1', '1.22.0'] }] }] }] },
+          { package: 'net/url', structs: [{ struct: 'URL', fields: [{ field: 'Path', offsets: [{ offset: 56, versions: ['1.22.0'] }] }] }] },
+        ],
+      },
     ]);
     expect(out.leftOut).toEqual(
       expect.arrayContaining([
@@ -142,6 +150,8 @@ describe('export of our own table', () => {
       ]),
     );
     expect(out.leftOut).toHaveLength(3);
+    expect(out.otherArchDiffers).toEqual(['net/url.URL.Path']);
+    expect(exportOtel(t, 'arm64').doc.find((m) => m.module === 'std')!.packages.find((p) => p.package === 'net/url')!.structs[0].fields[0].offsets).toEqual([{ offset: 64, versions: ['1.22.0'] }]);
     // and the versions come back as they were
     const back = parseAnyTable(out.text, 'back');
     expect(back.table.modules.std.versions.map((v) => v[0])).toEqual(['go1.20', 'go1.22rc1', 'go1.22.0']);
