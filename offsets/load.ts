@@ -12,18 +12,26 @@ function validate(doc: unknown): doc is OffsetsTable {
   return validator(doc);
 }
 
+/** Parses JSON text, or ERR_TABLE_JSON naming `origin`. */
+export function parseJsonText(text: string, origin: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new TableError('ERR_TABLE_JSON', `${origin}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+}
+
 /**
  * Parses and validates a table: JSON, then format and format version, then
  * the JSON Schema, then consistency (versions ordered, runs within them).
  * `origin` names the file in error messages.
  */
 export function parseTable(text: string, origin = 'table'): OffsetsTable {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new TableError('ERR_TABLE_JSON', `${origin}: not valid JSON (${(err as Error).message})`, { cause: err });
-  }
+  return checkTable(parseJsonText(text, origin), origin);
+}
+
+/** parseTable's checks on an already parsed document. */
+export function checkTable(doc: unknown, origin = 'table'): OffsetsTable {
   const head = doc as { format?: unknown; formatVersion?: unknown } | null;
   if (typeof head !== 'object' || head === null || head.format !== TABLE_FORMAT) {
     throw new TableError('ERR_TABLE_FORMAT', `${origin}: not a go-offsets table (no "format": "${TABLE_FORMAT}")`);
@@ -47,12 +55,15 @@ export function parseTable(text: string, origin = 'table'): OffsetsTable {
   return doc;
 }
 
-export async function loadTable(path: string): Promise<OffsetsTable> {
-  let text: string;
+/** The text of a table file, or ERR_TABLE_READ. */
+export async function readTableText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     throw new TableError('ERR_TABLE_READ', `cannot read table ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
-  return parseTable(text, path);
+}
+
+export async function loadTable(path: string): Promise<OffsetsTable> {
+  return parseTable(await readTableText(path), path);
 }

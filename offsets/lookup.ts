@@ -14,7 +14,12 @@ import { compareTableVersions, isUnversioned, parseVersionFor, type TableVersion
  */
 export type LookupPolicy = 'exact' | 'range' | 'stable' | 'nearest';
 export const POLICIES: readonly LookupPolicy[] = ['exact', 'range', 'stable', 'nearest'];
-export type LookupStatus = 'scanned' | 'inferred' | 'absent' | 'unknown';
+/**
+ * `no-value` comes only from a table imported from OpenTelemetry's layout
+ * (offsets/otel/answer.ts): its file has null there, which is either absent or
+ * a failed build; it is kept apart from `absent`, and like `unknown` it has no offset.
+ */
+export type LookupStatus = 'scanned' | 'inferred' | 'absent' | 'unknown' | 'no-value';
 
 export interface LookupQuery {
   /** `net/http.Request.ctx` or a module field. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { TableError } from '../../offsets/errors.js';
-import { diffVersions, type LookupResult } from '../../offsets/index.js';
+import { diffIn, type TableAnswer } from '../../offsets/otel/answer.js';
 import { requireModule } from '../../offsets/expand.js';
 import { parseVersionFor, isUnversioned } from '../../offsets/versions.js';
 import { collect, columns, openTable, options, splitModuleArg, tableOption, write } from './table.js';
@@ -26,12 +26,12 @@ export function registerDiff(program: Command): void {
   tableOption(cmd).action(async (opts: DiffOptions) => {
     const { policy, arch } = options(opts);
     const { module, a, b } = versionsToCompare(opts);
-    const table = await openTable(opts.table);
-    requireModule(table, module);
+    const loaded = await openTable(opts.table);
+    requireModule(loaded.table, module);
     for (const v of [a, b]) {
       if (isUnversioned(parseVersionFor(module, v))) throw new TableError('ERR_BAD_MODULE_VERSION', `diff needs real versions, got ${JSON.stringify(v)}`);
     }
-    const diffs = diffVersions(table, module, a, b, arch, policy);
+    const diffs = diffIn(loaded, module, a, b, arch, policy);
     if (opts.json) return write(JSON.stringify({ module, a, b, arch, policy, differences: diffs.map((d) => ({ field: d.field, a: brief(d.a), b: brief(d.b) })) }));
     if (diffs.length === 0) return write(`no field of ${module} differs between ${a} and ${b} (${arch}, policy ${policy})`);
     write(columns([['field', a, b], ...diffs.map((d) => [d.field, show(d.a), show(d.b)])]));
@@ -46,12 +46,13 @@ function versionsToCompare(opts: DiffOptions): { module: string; a: string; b: s
   throw new TableError('ERR_BAD_USAGE', 'diff takes exactly two --go versions, or two --module versions of the same module');
 }
 
-function brief(r: LookupResult): { offset: number | null; status: string } {
+function brief(r: TableAnswer): { offset: number | null; status: string } {
   return { offset: r.offset, status: r.status };
 }
 
-function show(r: LookupResult): string {
+function show(r: TableAnswer): string {
   if (r.status === 'unknown') return 'unknown';
+  if (r.status === 'no-value') return 'no value (null)';
   if (r.status === 'absent') return 'absent';
   return r.status === 'inferred' ? `${r.offset} (inferred)` : String(r.offset);
 }

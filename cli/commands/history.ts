@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fieldHistory } from '../../offsets/index.js';
+import { historyIn } from '../../offsets/otel/answer.js';
 import { columns, openTable, tableOption, write } from './table.js';
 
 export function registerHistory(program: Command): void {
@@ -9,9 +9,11 @@ export function registerHistory(program: Command): void {
     .argument('<field>', 'field selector, e.g. net/http.Request.ctx')
     .option('--json', 'print the runs as JSON');
   tableOption(cmd).action(async (field: string, opts: { table?: string; json?: boolean }) => {
-    const history = fieldHistory(await openTable(opts.table), field);
+    const history = historyIn(await openTable(opts.table), field);
     if (opts.json) return write(JSON.stringify({ field, ...history }));
-    const rows = history.rows.map((r) => [r.arch, r.first, r.last, String(r.count), r.value === null ? 'absent' : String(r.value)]);
-    write(`${field} (${history.module})\n${columns([['arch', 'from', 'to', 'versions', 'offset'], ...rows])}`);
+    const show = (v: (typeof history.rows)[number]['value']) => (v === null ? 'absent' : v === 'no-value' ? 'no value (null)' : String(v));
+    const rows = history.rows.map((r) => [r.arch, r.first, r.last, String(r.count), show(r.value)]);
+    const note = history.otel ? `\n  ${history.otel.note}` : '';
+    write(`${field} (${history.module})${note}\n${columns([['arch', 'from', 'to', 'versions', 'offset'], ...rows])}`);
   });
 }

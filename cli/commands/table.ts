@@ -1,29 +1,35 @@
 import type { Command } from 'commander';
 import { TableError } from '../../offsets/errors.js';
-import { checkArch, checkPolicy, defaultTablePath, loadTable, type LookupPolicy, type OffsetsTable } from '../../offsets/index.js';
+import { checkArch, checkPolicy, defaultTablePath, type LookupPolicy } from '../../offsets/index.js';
+import { loadAnyTable, type LoadedTable } from '../../offsets/loaded-table.js';
 import type { Arch } from '../../offsets/observation.js';
+import { registerCompare } from './compare.js';
 import { registerDiff } from './diff.js';
+import { registerExport } from './export.js';
 import { registerHistory } from './history.js';
 import { registerLookup } from './lookup.js';
 
-/** lookup, history and diff: the offline commands over the offsets table. */
+/** lookup, history, diff, export and compare: the offline commands over the offsets table. */
 export function registerTableCommands(program: Command): void {
   registerLookup(program);
   registerHistory(program);
   registerDiff(program);
+  registerExport(program);
+  registerCompare(program);
 }
 
-/** Exit code of a lookup whose answer is unknown (errors exit 1). */
+/** Exit code of a lookup whose answer is unknown or no value, and of a compare that found a disagreement (errors exit 1). */
 export const EXIT_UNKNOWN = 3;
 
 export function tableOption(cmd: Command): Command {
-  return cmd.option('--table <file>', 'offsets table to read (default: offsets/offsets.json of this package)');
+  return cmd.option('--table <file>', "offsets table to read, ours or in OpenTelemetry's layout (default: offsets/offsets.json of this package)");
 }
 
-export async function openTable(file: string | undefined): Promise<OffsetsTable> {
+/** The table named by --table (or the packaged one), in either layout (offsets/loaded-table.ts). */
+export async function openTable(file: string | undefined): Promise<LoadedTable> {
   const path = file ?? defaultTablePath();
   try {
-    return await loadTable(path);
+    return await loadAnyTable(path);
   } catch (err) {
     if (file === undefined && err instanceof TableError && err.code === 'ERR_TABLE_READ') {
       throw new TableError('ERR_TABLE_READ', `${err.message} (the packaged table has not been generated yet: pass --table FILE)`);
