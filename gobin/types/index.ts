@@ -85,6 +85,11 @@ export class TypeDescriptors {
     return this.index.byName.get(qualifiedName);
   }
 
+  /** Virtual address of the struct's descriptor (diagnostics and tests). */
+  descriptorAddress(qualifiedName: string): number | undefined {
+    return this.index.addrs.get(qualifiedName);
+  }
+
   /** `net/http.Request.ctx` → its offset and size; null with the reason when there is none to give. */
   field(selector: string): TypeFieldOffset {
     const { type, field } = parseSelector(selector);

@@ -22,6 +22,8 @@ export interface TypeStruct {
 export interface StructIndex {
   /** Named structs whose name only one descriptor carries, by full name. */
   byName: Map<string, TypeStruct>;
+  /** Their descriptors' addresses. */
+  addrs: Map<string, number>;
   /** Full names that several distinct descriptors carry (function-local types): never answered. */
   ambiguous: Map<string, number>;
 }
@@ -43,6 +45,7 @@ export function qualifiedName(str: string, pkgPath: string): string | undefined 
 /** Builds the named structs from the walked descriptors. */
 export function indexStructs(types: Map<number, RawType>): StructIndex {
   const byName = new Map<string, TypeStruct>();
+  const addrs = new Map<string, number>();
   const ambiguous = new Map<string, number>();
   for (const t of types.values()) {
     if (t.kind !== KIND.Struct || !t.named || !t.fields) continue;
@@ -54,9 +57,11 @@ export function indexStructs(types: Map<number, RawType>): StructIndex {
     }
     if (byName.has(name)) {
       byName.delete(name);
+      addrs.delete(name);
       ambiguous.set(name, 2);
       continue;
     }
+    addrs.set(name, t.addr);
     byName.set(name, {
       name,
       size: t.size,
@@ -66,5 +71,5 @@ export function indexStructs(types: Map<number, RawType>): StructIndex {
       }),
     });
   }
-  return { byName, ambiguous };
+  return { byName, addrs, ambiguous };
 }
