@@ -41,5 +41,17 @@ describe('inspect --offsets on a stripped GOPATH build', () => {
       // Modules with no struct in the binary (grpc, otel, kafka-go) do not apply.
       expect(report.offsets.some((o) => o.module === 'google.golang.org/grpc')).toBe(false);
     });
+
+    it(`${tc.version}: two function-local types named main.point are ambiguous, never answered`, async () => {
+      const [stripped, plain] = await Promise.all([gopathProbe(tc, 'stripped'), gopathProbe(tc, 'plain')]);
+      const td = (await GoBinary.open(stripped)).types();
+      expect(td.ambiguous().get('main.point')).toBe(2);
+      expect(td.findStruct('main.point')).toBeUndefined();
+      expect(td.structs().some((s) => s.name === 'main.point')).toBe(false);
+      expect(td.field('main.point.X')).toEqual({ type: 'main.point', field: 'X', offset: null, size: null, missing: 'ambiguous' });
+      // DWARF tells them apart by a suffix; the descriptors cannot, and so do not answer.
+      const names = (await runOracle(tc, plain)).map((s) => s.name).filter((n) => n.startsWith('main.point'));
+      expect(names.sort()).toEqual(['main.point·1', 'main.point·2']);
+    });
   }
 });
