@@ -3,45 +3,27 @@
 // toolchain every field whose struct Go's debug/dwarf finds in the unstripped twin is
 // answered from the type descriptors with DWARF's offset; on the plain probe from DWARF.
 // Through the built CLI: the JSON contract, a table that agrees and one that does not.
-import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOffsets, type OffsetAnswer } from '../../cli/commands/inspect-offsets.js';
 import { GoBinary } from '../../gobin/index.js';
 import { loadConfig, withinBounds } from '../../tracker/config.js';
 import { runOracle } from '../oracle/dwarf/oracle.js';
+import { offsetsCli as offsets, repoRoot as root, requireFreshBuild } from '../support/built-cli.js';
 import { probeBinaries } from '../support/probes.js';
 import { matrixToolchains } from '../support/toolchains.js';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
 const probes = await probeBinaries();
 const toolchains = await matrixToolchains();
 const config = await loadConfig();
 const stdFields = config.modules.find((m) => m.module === 'std')!.fields;
 let dir: string;
 
-async function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(root, 'bin', 'offsets.js'), ...args], { maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inspect-offsets-'));
-  const built = join(root, 'dist', 'cli', 'commands', 'inspect-offsets.js');
-  const builtAt = statSync(built, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (!builtAt) throw new Error(`${built} is missing: run \`npm run build\` (scripts/setup.sh does) before these tests`);
-  const stale = ['inspect.ts', 'inspect-offsets.ts'].map((f) => join(root, 'cli', 'commands', f)).filter((s) => statSync(s).mtimeMs > builtAt);
-  if (stale.length) throw new Error(`dist/ is older than ${stale.join(', ')}: run \`npm run build\``);
+  requireFreshBuild('dist/cli/commands/inspect-offsets.js', ['cli/commands/inspect.ts', 'cli/commands/inspect-offsets.ts']);
 });
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });

@@ -2,17 +2,14 @@
 // probe of every toolchain (amd64 and arm64), `--all --json` equals Go's debug/dwarf
 // reading of the unstripped twin for every struct in both. Needs `npm run build` first
 // (scripts/setup.sh does it) and fails naming the stale files otherwise.
-import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOracle } from '../oracle/dwarf/oracle.js';
+import { offsetsCli as offsets, repoRoot as root, requireFreshBuild } from '../support/built-cli.js';
 import { probeBinaries } from '../support/probes.js';
 import { matrixToolchains } from '../support/toolchains.js';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
 const probes = await probeBinaries();
 
 interface Row {
@@ -23,27 +20,8 @@ interface Row {
   missing?: string;
 }
 
-async function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(root, 'bin', 'offsets.js'), ...args], { maxBuffer: 1 << 28 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 beforeAll(() => {
-  const built = join(root, 'dist', 'cli', 'commands', 'types.js');
-  let builtAt = 0;
-  try {
-    builtAt = statSync(built).mtimeMs;
-  } catch {
-    throw new Error(`${built} is missing: run \`npm run build\` (scripts/setup.sh does) before these tests`);
-  }
-  const sources = [join(root, 'cli', 'commands', 'types.ts'), ...readdirSync(join(root, 'gobin', 'types')).map((f) => join(root, 'gobin', 'types', f))];
-  const stale = sources.filter((s) => statSync(s).mtimeMs > builtAt);
-  if (stale.length) throw new Error(`dist/ is older than ${stale.join(', ')}: run \`npm run build\``);
+  requireFreshBuild('dist/cli/commands/types.js', ['cli/commands/types.ts', ...readdirSync(join(root, 'gobin', 'types')).map((f) => `gobin/types/${f}`)]);
 });
 
 describe('offsets types --all --json on stripped binaries = Go debug/dwarf of the unstripped twin', async () => {
