@@ -32,10 +32,14 @@ export interface StructIndex {
  * `net/http.Request` from the descriptor string `http.Request` and the
  * uncommon type's package path `net/http`: the string's package *name*
  * (everything before its first dot, which a package name cannot contain) is
- * replaced by the path; type arguments (`Pair[int,string]`) are kept as they are.
+ * replaced by the path; type arguments (`Pair[int,string]`) are kept as they
+ * are. A string that already starts with the path stays as it is: paths of
+ * one element (`runtime`), and the compiler's `go.shape` pseudo-package of
+ * generic shapes, whose name has a dot.
  */
 export function qualifiedName(str: string, pkgPath: string): string | undefined {
   if (!pkgPath) return undefined;
+  if (str.startsWith(`${pkgPath}.`)) return str;
   const dot = str.indexOf('.');
   const bracket = str.indexOf('[');
   if (dot <= 0 || (bracket >= 0 && bracket < dot)) return undefined;
