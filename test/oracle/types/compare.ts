@@ -18,7 +18,17 @@ export interface Comparison {
 const shape = (s: { name: string; size: number; members: Array<{ name: string; offset: number | null; size: number | null; embedded: boolean }> }) =>
   JSON.stringify({ name: s.name, size: s.size, members: s.members.map((m) => [m.name, m.offset, m.size, m.embedded]) });
 
-export function compareWithDwarf(ours: TypeStruct[], dwarf: StructType[], maxDifferences = 5): Comparison {
+/**
+ * DWARF's name for a struct with the linker's escaping undone: a dot in the last
+ * element of a package path is written `%2e` (`crypto/internal/entropy/v1%2e0%2e0.source`);
+ * descriptors carry the import path as it is.
+ */
+export function unescapedDwarfName(name: string): string {
+  return name.replace(/%2e/g, '.');
+}
+
+export function compareWithDwarf(ours: TypeStruct[], dwarfStructs: StructType[], maxDifferences = 5): Comparison {
+  const dwarf = dwarfStructs.map((s) => ({ ...s, name: unescapedDwarfName(s.name) }));
   const count = new Map<string, number>();
   for (const s of dwarf) count.set(s.name, (count.get(s.name) ?? 0) + 1);
   const byName = new Map(dwarf.filter((s) => count.get(s.name) === 1).map((s) => [s.name, s]));
