@@ -2,10 +2,11 @@
 // answers them from the type descriptors of the stripped build, equal to Go's debug/dwarf
 // reading of the unstripped build, and says the module version is unknown. The libraries
 // are stand-ins with the tracked structs' real field lists (test/fixtures/gopath).
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveOffsets } from '../../cli/commands/inspect-offsets.js';
 import { GoBinary } from '../../gobin/index.js';
-import { loadOffsetsTableForTest } from './inspect-gopath-table.js';
+import { loadTable } from '../../offsets/index.js';
 import { loadConfig } from '../../tracker/config.js';
 import { runOracle } from '../oracle/dwarf/oracle.js';
 import { gopathProbe } from '../support/gopath-probe.js';
@@ -13,6 +14,8 @@ import { matrixToolchains } from '../support/toolchains.js';
 
 const toolchains = await matrixToolchains();
 const config = await loadConfig();
+// The repository's table lists golang.org/x/net: a GOPATH build must still not be looked up in it.
+const table = await loadTable(join(import.meta.dirname, '..', '..', 'offsets', 'offsets.json'));
 const LIBRARY_FIELDS = [
   'golang.org/x/net/http2.FrameHeader.StreamID',
   'golang.org/x/net/http2.MetaHeadersFrame.Fields',
@@ -27,7 +30,7 @@ describe('inspect --offsets on a stripped GOPATH build', () => {
       const bin = await GoBinary.open(stripped);
       expect(bin.stripped).toBe(true);
       expect(bin.buildInfo().modules).toEqual([]);
-      const [dwarf, report] = await Promise.all([runOracle(tc, plain), resolveOffsets(bin, config, { table: await loadOffsetsTableForTest(), policy: 'range' })]);
+      const [dwarf, report] = await Promise.all([runOracle(tc, plain), resolveOffsets(bin, config, { table, policy: 'range' })]);
       const libs = report.offsets.filter((o) => o.module !== 'std');
       expect(libs.map((o) => o.field)).toEqual(LIBRARY_FIELDS);
       for (const o of libs) {
