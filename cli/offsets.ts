@@ -3,6 +3,7 @@ import { GoOffsetsError } from '../common/errors.js';
 import { registerDwarf } from './commands/dwarf.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerTableCommands } from './commands/table.js';
+import { registerTypes } from './commands/types.js';
 
 /**
  * `offsets`: the offline CLI. Each subcommand lives in cli/commands/ and
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError();
   registerDwarf(program);
   registerInspect(program);
+  registerTypes(program);
   registerTableCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

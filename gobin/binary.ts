@@ -7,6 +7,7 @@ import { readBuildInfo, type BuildInfo } from './buildinfo.js';
 import { entryBounds, functionsNamed, locatePclntab, parseHeader, readFunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
 import { findModuleData } from './moduledata.js';
 import { returnOffsets } from './returns.js';
+import { TypeDescriptors } from './types/index.js';
 
 export type { BuildInfo, ModuleInfo } from './buildinfo.js';
 
@@ -36,6 +37,7 @@ export class GoBinary {
   private cachedFunctions?: GoFunction[];
   private cachedTable?: FunctionTableInfo;
   private cachedDwarf?: Dwarf | null;
+  private cachedTypes?: TypeDescriptors;
 
   private constructor(readonly elf: ElfFile) {
     this.mem = new AddressSpace(elf);
@@ -151,6 +153,17 @@ export class GoBinary {
       this.cachedDwarf = hasDwarf(this.elf) ? (await import('./dwarf/index.js')).Dwarf.fromElf(this.elf) : null;
     }
     return this.cachedDwarf ?? undefined;
+  }
+
+  /**
+   * Struct layouts from the runtime's type descriptors (present in stripped
+   * binaries too); the layout is chosen by the buildinfo's Go version. Cached.
+   */
+  types(): TypeDescriptors {
+    if (this.cachedTypes) return this.cachedTypes;
+    const bi = this.buildInfo();
+    const { pclntab } = this.functionTable();
+    return (this.cachedTypes = TypeDescriptors.read({ elf: this.elf, mem: this.mem, goVersion: bi.goVersion, goexperiment: bi.settings.GOEXPERIMENT, pclntabAddr: pclntab.addr }));
   }
 
   /**

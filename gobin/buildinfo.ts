@@ -78,6 +78,8 @@ function varintString(c: Cursor): string {
 
 /** A Go string header {ptr, len} at `addr`, and the bytes it points to. */
 function goStringAt(elf: ElfFile, mem: AddressSpace, addr: number, ptrSize: number): string {
+  // A header in .bss is the zero value: Go 1.15-1.17 GOPATH builds leave runtime.modinfo empty there.
+  if (mem.zeroFilled(addr, 2 * ptrSize)) return '';
   const ptr = mem.pointer(addr, ptrSize);
   const len = mem.pointer(addr + ptrSize, ptrSize);
   if (len > 1 << 24) throw new GobinError('ERR_BUILDINFO_MALFORMED', `${elf.name}: string at 0x${addr.toString(16)} claims length ${len}`);

@@ -22,6 +22,9 @@ export type GobinErrorCode =
   | 'ERR_PCLNTAB_UNSUPPORTED'
   | 'ERR_ADDRESS' // an address outside every loaded segment
   | 'ERR_DECODE' // instruction decoding failed
+  | 'ERR_NO_TYPES' // no runtime module data to find the type descriptors from
+  | 'ERR_TYPES_MALFORMED' // a type descriptor, name or link that cannot be what the runtime wrote
+  | 'ERR_TYPES_UNSUPPORTED' // a Go version whose descriptor layout this reader does not know
   | 'ERR_BAD_SELECTOR'; // a `pkgpath.Type.field` selector that is not of that form
 
 export class GobinError extends GoOffsetsError {

@@ -8,3 +8,5 @@ export { locatePclntab, parseHeader, parseFunctions, PCLNTAB_MAGICS, type Pclnta
 export { findModuleData, type ModuleData } from './moduledata.js';
 export { returnOffsets } from './returns.js';
 export { Dwarf } from './dwarf/index.js';
+export { TypeDescriptors, type TypeStruct, type TypeStructMember, type TypeFieldOffset } from './types/index.js';
+export { parseSelector } from './selector.js';

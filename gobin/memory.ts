@@ -28,6 +28,14 @@ export class AddressSpace {
     return this.elf.programs.filter((p) => p.type === PT_LOAD && (p.flags & PF_W) !== 0);
   }
 
+  /**
+   * True when [addr, addr+len) lies in the zero-filled tail of a PT_LOAD
+   * (memsz past filesz: .bss, .noptrbss): the loader gives it zeros, the file has no bytes.
+   */
+  zeroFilled(addr: number, len: number): boolean {
+    return this.elf.programs.some((p) => p.type === PT_LOAD && addr >= p.vaddr + p.filesz && addr + len <= p.vaddr + p.memsz);
+  }
+
   /** Reads a little-endian pointer at `addr`, applying a RELATIVE relocation when one targets it. */
   pointer(addr: number, ptrSize: number): number {
     const rel = this.relocations().get(addr);

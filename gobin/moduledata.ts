@@ -42,7 +42,7 @@ export function findModuleData(elf: ElfFile, mem: AddressSpace, pclntabAddr: num
   const tried = new Set<number>();
   // Candidates in order (relocation targets, then `.go.module`, then the writable
   // segments), each validated as soon as it is found: the first that validates wins.
-  for (const addr of candidateAddresses(elf, mem, pclntabAddr, p)) {
+  for (const addr of moduleDataCandidates(elf, mem, pclntabAddr, p, WORDS)) {
     if (tried.has(addr)) continue;
     tried.add(addr);
     try {
@@ -70,7 +70,7 @@ export function findModuleData(elf: ElfFile, mem: AddressSpace, pclntabAddr: num
  * `.go.module` and in every writable segment, with room for the moduledata
  * after them. The word is found with Buffer.indexOf (memmem), not word by word.
  */
-function* candidateAddresses(elf: ElfFile, mem: AddressSpace, pclntabAddr: number, p: number): Generator<number> {
+export function* moduleDataCandidates(elf: ElfFile, mem: AddressSpace, pclntabAddr: number, p: number, words: number): Generator<number> {
   for (const [addr, value] of mem.relocations()) if (value === pclntabAddr) yield addr;
   const goModule = elf.section('.go.module');
   const ranges: Array<{ addr: number; data: Uint8Array }> = goModule ? [{ addr: goModule.addr, data: elf.sectionData(goModule) }] : [];
@@ -84,7 +84,7 @@ function* candidateAddresses(elf: ElfFile, mem: AddressSpace, pclntabAddr: numbe
   }
   for (const r of ranges) {
     const buf = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-    const limit = r.data.length - WORDS * p; // the last start with room for the words read
+    const limit = r.data.length - words * p; // the last start with room for the words read
     for (let i = buf.indexOf(needle); i >= 0 && i <= limit; i = buf.indexOf(needle, i + 1)) {
       if ((r.addr + i) % p === 0) yield r.addr + i;
     }

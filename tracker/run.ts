@@ -405,15 +405,17 @@ let buildPathModules: Promise<{
   buildProbe: typeof import('./build.js').buildProbe;
   downloadModule: typeof import('./build.js').downloadModule;
   checkReading: typeof import('./checks.js').checkReading;
+  crossCheckDescriptors: typeof import('./cross-check.js').crossCheckDescriptors;
   generateProbe: typeof import('./probe/generate.js').generateProbe;
   readProbe: typeof import('./read.js').readProbe;
 }> | undefined;
 
 function buildPath() {
-  return (buildPathModules ??= Promise.all([import('./build.js'), import('./checks.js'), import('./probe/generate.js'), import('./read.js')]).then(([b, c, g, r]) => ({
+  return (buildPathModules ??= Promise.all([import('./build.js'), import('./checks.js'), import('./probe/generate.js'), import('./read.js'), import('./cross-check.js')]).then(([b, c, g, r, x]) => ({
     buildProbe: b.buildProbe,
     downloadModule: b.downloadModule,
     checkReading: c.checkReading,
+    crossCheckDescriptors: x.crossCheckDescriptors,
     generateProbe: g.generateProbe,
     readProbe: r.readProbe,
   })));
@@ -457,7 +459,7 @@ async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts
   try {
     if (!job.release) return fail(`no Go toolchain to build ${job.module} with (no Go release source listed one)`);
     // The build path is loaded only when something is built: a rerun with nothing new never needs it.
-    const { buildProbe, downloadModule, checkReading, generateProbe, readProbe } = await buildPath();
+    const { buildProbe, downloadModule, checkReading, crossCheckDescriptors, generateProbe, readProbe } = await buildPath();
     let t = performance.now();
     const goroot = await obtain(job.release);
     const toolchain: Toolchain = { version: job.release.version, goroot };
@@ -489,6 +491,9 @@ async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts
     timing.readMs = performance.now() - t;
     const problems = checkReading(reading, job.arch);
     if (problems.length) return fail(`checks failed: ${problems.join('; ')}`);
+    // The same build's type descriptors, read as `offsets types` reads a stripped binary, must agree with its DWARF.
+    const cross = await crossCheckDescriptors(kept, reading);
+    if (cross.problems.length) return fail(`type descriptors disagree with DWARF (a reader bug): ${cross.problems.join('; ')}`);
     for (const f of job.fields) {
       const r = reading.fields.get(f.selector);
       results.set(f.selector, r === null || r === undefined ? { status: 'absent' } : typeof r === 'number' ? { status: 'ok', offset: r } : { status: 'failed', error: r.error });

@@ -5,6 +5,8 @@ import type { ModuleInfo } from '../../gobin/buildinfo.js';
 import { TableError } from '../../offsets/errors.js';
 import { checkArch, checkPolicy, defaultTablePath, loadTable, tableReport, type LookupPolicy, type LookupStatus, type OffsetsTable } from '../../offsets/index.js';
 import { columns } from './table.js';
+import { renderOffsets, resolveOffsets, type OffsetsReport } from './inspect-offsets.js';
+import { loadConfig } from '../../tracker/config.js';
 
 /** `offsets inspect BINARY --json`: what a binary is (the contract tests and tools rely on). */
 export interface InspectSummary {
@@ -20,6 +22,10 @@ export interface InspectSummary {
   table?: { path: string; policy: LookupPolicy };
   /** Every tracked field of std and of the modules the binary uses, sorted by field (absent when no table was used). */
   fields?: InspectField[];
+  /** `--offsets`: which of the binary's own sources exist. */
+  offsetSources?: OffsetsReport['sources'];
+  /** `--offsets`: every tracked field that applies, with its offset and source (DWARF, descriptors, table). */
+  offsets?: OffsetsReport['offsets'];
 }
 
 /** One tracked field for this binary: the table's answer and, when the binary has DWARF, what DWARF says. */
@@ -138,6 +144,7 @@ export function renderInspectText(report: InspectReport): string {
     for (const k of keys) lines.push(`  ${k}=${report.settings[k]}`);
   }
   if (report.table && report.fields) lines.push(...renderFields(report.table, report.fields));
+  if (report.offsets && report.offsetSources) lines.push(...renderOffsets({ sources: report.offsetSources, offsets: report.offsets }, columns));
   return lines.join('\n') + '\n';
 }
 
@@ -181,6 +188,7 @@ export function registerInspect(program: Command): void {
     .option('--table <file>', 'offsets table for the tracked fields (default: offsets/offsets.json of this package, when it exists)')
     .option('--no-table', 'do not look fields up in any table')
     .option('--policy <policy>', 'for a version the table did not scan: exact, range, stable or nearest', 'range')
+    .option('--offsets', "every tracked field that applies to this binary: offset and source (its DWARF, then its type descriptors, then the table)")
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -188,7 +196,7 @@ export function registerInspect(program: Command): void {
         "the binary's Go and module versions, unknown ones included; a binary with DWARF also shows DWARF's offset\n" +
         'and whether the table agrees. Exit status 0 (unknown or disagreeing fields are reported, not errors); 1 bad input.',
     )
-    .action(async (binary: string, opts: { funcs?: string; json?: boolean; table?: string | false; policy?: string }) => {
+    .action(async (binary: string, opts: { funcs?: string; json?: boolean; table?: string | false; policy?: string; offsets?: boolean }) => {
       const policy = checkPolicy(opts.policy);
       const funcs = opts.funcs !== undefined ? parsePattern(opts.funcs) : undefined;
       const bin = await GoBinary.open(binary).catch((err: NodeJS.ErrnoException) => {
@@ -197,7 +205,14 @@ export function registerInspect(program: Command): void {
         throw new GoOffsetsError('ERR_OPEN', `${binary}: cannot read: ${err.code}`, { cause: err });
       });
       const found = funcs ? undefined : await inspectTable(opts.table);
-      const report = await buildInspectReport(bin, { funcs, table: found?.table ? { table: found.table, path: found.path, policy } : undefined });
+      const withTable = found?.table ? { table: found.table, path: found.path, policy } : undefined;
+      const report = await buildInspectReport(bin, { funcs, table: opts.offsets ? undefined : withTable });
+      if (opts.offsets && !funcs && !('functions' in report)) {
+        const resolved = await resolveOffsets(bin, await loadConfig(), withTable);
+        if (withTable) report.table = { path: withTable.path, policy };
+        report.offsetSources = resolved.sources;
+        report.offsets = resolved.offsets;
+      }
       let text = opts.json ? JSON.stringify(report, null, 2) + '\n' : renderInspectText(report);
       if (!opts.json && found && !found.table) text += `\noffsets table  none (${found.path}: ${'why' in found ? found.why : ''}; give --table FILE)\n`;
       process.stdout.write(text);

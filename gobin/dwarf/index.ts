@@ -6,6 +6,9 @@ import { DwarfData, type Entry } from './reader.js';
 import { DEFAULT_MAX_SECTION_BYTES, ElfSections, MapSections, type SectionMap } from './sections.js';
 import { TypeResolver, type StructMember, type StructType } from './types.js';
 import type { Unit } from './unit.js';
+import { parseSelector } from '../selector.js';
+
+export { parseSelector } from '../selector.js';
 
 export type { StructMember, StructType } from './types.js';
 export { DEFAULT_MAX_SECTION_BYTES } from './sections.js';
@@ -166,18 +169,4 @@ export class Dwarf {
     );
     this.skimmed.add(u);
   }
-}
-
-/**
- * Splits `pkgpath.Type.field` at its last dot: field names have no dots, while
- * package paths (`gopkg.in/yaml.v3`) and type arguments (`Pair[net/url.URL]`) may.
- */
-export function parseSelector(selector: string): { type: string; field: string } {
-  const dot = selector.lastIndexOf('.');
-  const field = selector.slice(dot + 1);
-  const type = selector.slice(0, Math.max(dot, 0));
-  if (dot <= 0 || !field || /[\]\[/ ]/.test(field)) {
-    throw new GobinError('ERR_BAD_SELECTOR', `selector ${JSON.stringify(selector)} is not of the form pkgpath.Type.field`);
-  }
-  return { type, field };
 }
