@@ -23,6 +23,7 @@ import type { DebianToolchain } from '../../debian/go-toolchains.js';
 import type { Arch, Observation, ObservationResult } from '../../offsets/observation.js';
 import { withinBounds, type TrackedField, type TrackedModule, type TrackerConfig } from '../config.js';
 import { generateProbe } from '../probe/generate.js';
+import { crossCheckDescriptors } from '../cross-check.js';
 import { readProbe } from '../read.js';
 import type { SuitePackages } from './depends.js';
 import { discoverIn, suitePackages, type DiscoveredVersion } from './discover.js';
@@ -280,6 +281,9 @@ async function buildJob(job: Job, ctx: JobContext, dir: string, workDir: string)
           await rename(binary, kept);
           build.binaries[arch] = kept;
           const reading = await readProbe(kept, fields.map((f) => f.field.selector));
+          // As for every tracker probe: the build's type descriptors must agree with its DWARF.
+          const cross = await crossCheckDescriptors(kept, reading);
+          if (cross.problems.length) return failAll(`type descriptors disagree with DWARF (a reader bug): ${cross.problems.join('; ')}`);
           for (const f of fields) {
             const r = reading.fields.get(f.field.selector);
             const res: ObservationResult = r === null || r === undefined ? { status: 'absent' } : typeof r === 'number' ? { status: 'ok', offset: r } : { status: 'failed', error: r.error };
