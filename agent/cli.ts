@@ -24,8 +24,10 @@ Trace net/http server and client requests of a Go program (stripped or not) with
 Options:
   --exe <path>            trace every process running this executable
   --pid <pid>             trace this process only
-  --table <file>          offsets table, for targets without DWARF (default: ${defaultTablePath()})
+  --table <file>          offsets table, for what a stripped target's type descriptors do not answer
+                          (default: ${defaultTablePath()})
   --policy <policy>       table lookup policy: ${POLICIES.join(', ')} (default: range)
+  --no-types              do not read offsets from a stripped target's type descriptors (table only)
   --format <format>       span output: ${FORMATS.join(', ')} (default: otlp if OTEL_TRACES_EXPORTER lists it, else jsonl)
   --otlp-endpoint <url>   OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
                           else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, else http://localhost:4318/v1/traces)
@@ -42,6 +44,8 @@ interface AgentArgs {
   pid?: number;
   table: string;
   policy: LookupPolicy;
+  /** False with --no-types: offsets from DWARF or the table only. */
+  useTypes: boolean;
   format: (typeof FORMATS)[number];
   /** Only when given: otherwise the OTLP exporter reads the OTEL_EXPORTER_OTLP_* variables itself. */
   otlpEndpoint?: string;
@@ -65,6 +69,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         policy: { type: 'string' },
         format: { type: 'string' },
         'otlp-endpoint': { type: 'string' },
+        'no-types': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -91,6 +96,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     policy: oneOf('policy', values.policy ?? 'range', POLICIES),
     format: oneOf('format', values.format ?? formatFromEnv(env), FORMATS),
     otlpEndpoint,
+    useTypes: !values['no-types'],
   };
 }
 
@@ -149,7 +155,7 @@ export async function main(argv: string[], decoder?: ReturnDecoder): Promise<num
   }
   try {
     const { runAgent } = await import('./run.js');
-    await runAgent({ binaryPath, pid: opts.pid, inspection, cacheWrites, tablePath: opts.table, policy: opts.policy, sink, log, signal: controller.signal });
+    await runAgent({ binaryPath, pid: opts.pid, inspection, cacheWrites, tablePath: opts.table, policy: opts.policy, useTypes: opts.useTypes, sink, log, signal: controller.signal });
     return 0;
   } catch (err) {
     log(`error${isGoOffsetsError(err) ? ` [${err.code}]` : ''}: ${(err as Error).message}`);

@@ -12,13 +12,16 @@ export function defaultTablePath(): string {
   return `${repoRoot()}/offsets/offsets.json`;
 }
 
-export type OffsetSource = 'dwarf' | 'table';
+/** Where the offsets came from: the target's DWARF, its type descriptors, the table, or descriptors with the table filling in. */
+export type OffsetSource = 'dwarf' | 'type descriptors' | 'table' | 'type descriptors and table';
 
 export type OffsetConstants = Record<ConstantName, number> & Partial<Record<RouteConstantName, number>>;
 
 export interface ResolvedOffsets {
   source: OffsetSource;
   constants: OffsetConstants;
+  /** Table values not used because the target's own descriptors say otherwise, one line each. */
+  warnings: string[];
 }
 
 /** Whether the constants let the programs read the matched route (ROUTE_FIELDS). */
@@ -26,16 +29,21 @@ export function hasRoutes(constants: OffsetConstants): boolean {
   return Object.keys(ROUTE_FIELDS).every((name) => constants[name as RouteConstantName] !== undefined);
 }
 
+/** One field's answer: an offset and where it came from, or why there is none. */
+type Answer = { offset: number; from: 'types' | 'table' } | { why: string };
+
 /**
- * Every offset the eBPF programs need: from the target's own DWARF when it
- * has one, otherwise from the table under `policy`. Anything unknown or
- * absent is a refusal that lists every such field and the Go version.
- * ROUTE_FIELDS come from the same source but are optional: when one is
- * unknown, none is set and spans carry no route.
+ * Every offset the eBPF programs need, in order of trust: the target's own
+ * DWARF when it has one; otherwise its type descriptors (which stripped
+ * binaries keep), then the table under `policy` for what they do not answer.
+ * A table value that disagrees with the descriptors is never used (a warning
+ * names both). Anything unknown or absent is a refusal that lists every such
+ * field and the Go version. ROUTE_FIELDS come from the same sources but are
+ * optional: when one is unknown, none is set and spans carry no route.
  */
 export async function resolveOffsets(
   target: TargetHead,
-  opts: { tablePath: string; policy: LookupPolicy; cacheWrites: CacheWrites },
+  opts: { tablePath: string; policy: LookupPolicy; cacheWrites: CacheWrites; useTypes?: boolean },
 ): Promise<ResolvedOffsets> {
   const constants = {} as OffsetConstants;
   const missing: string[] = [];
@@ -48,21 +56,64 @@ export async function resolveOffsets(
     }
     refuseIfMissing(missing, target);
     setRouteConstants(constants, (field) => dwarf[field] ?? undefined);
-    return { source: 'dwarf', constants };
+    return { source: 'dwarf', constants, warnings: [] };
   }
   if (target.arch !== 'amd64' && target.arch !== 'arm64') {
     throw new AgentError('ERR_AGENT_ARCH', `no offsets for arch ${target.arch}: only amd64 and arm64`);
   }
-  // The same target, table file and policy always resolve the same: reuse the
+  const types = opts.useTypes === false ? null : target.typeOffsets;
+  // The same target, table file, policy and sources always resolve the same: reuse the
   // answer, and a warm start never loads the table code (nor its schema validator).
   let cacheFile: string | undefined;
   try {
     const st = await stat(opts.tablePath, { bigint: true });
-    cacheFile = cachePath('agent', 'offsets', `${target.key}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}-${opts.policy}.json`);
-    return { source: 'table', constants: JSON.parse(await readFile(cacheFile, 'utf8')) as OffsetConstants };
+    cacheFile = cachePath('agent', 'offsets', `v2-${target.key}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}-${opts.policy}-${types ? 'types' : 'notypes'}.json`);
+    return JSON.parse(await readFile(cacheFile, 'utf8')) as ResolvedOffsets;
   } catch {
     // not resolved yet (or no table: loadTable says so below)
   }
+  const fromTable = await tableLookup(target, opts, types);
+  const warnings: string[] = [];
+  const answer = (field: string): Answer => {
+    const own = types?.[field];
+    const table = fromTable(field);
+    if (typeof own === 'number') {
+      if ('offset' in table && table.offset !== own) warnings.push(`${field}: the table says ${table.offset}, the target's type descriptors say ${own}; using ${own}`);
+      return { offset: own, from: 'types' };
+    }
+    // The struct is there without the field: the field does not exist in this build, whatever a table says.
+    if (own === 'no-field') return { why: "the struct in the target's type descriptors has no such field" };
+    if ('offset' in table) return { offset: table.offset, from: 'table' };
+    return { why: `${table.why}${own ? `; type descriptors: ${own}` : target.typesError ? `; type descriptors unreadable: ${target.typesError}` : ''}` };
+  };
+  const used = new Set<'types' | 'table'>();
+  for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) {
+    const a = answer(field);
+    if ('offset' in a) {
+      constants[name] = a.offset;
+      used.add(a.from);
+    } else missing.push(`${field} (${a.why})`);
+  }
+  refuseIfMissing(missing, target);
+  setRouteConstants(constants, (field) => {
+    const a = answer(field);
+    return 'offset' in a ? a.offset : undefined;
+  });
+  const source: OffsetSource = !used.has('types') ? 'table' : used.has('table') ? 'type descriptors and table' : 'type descriptors';
+  const resolved = { source, constants, warnings };
+  if (cacheFile) opts.cacheWrites.defer(cacheFile, JSON.stringify(resolved));
+  return resolved;
+}
+
+/**
+ * The table's answer for a field under the policy. A table that cannot be
+ * loaded is an error unless the descriptors answer every required field.
+ */
+async function tableLookup(
+  target: TargetHead,
+  opts: { tablePath: string; policy: LookupPolicy },
+  types: TargetHead['typeOffsets'],
+): Promise<(field: string) => { offset: number } | { why: string }> {
   // The two modules the agent needs, not offsets/index.js (which also loads the
   // table builder, merger and reports). The table is read once and validated
   // once, by the precompiled validator (offsets/table-validator.generated.ts).
@@ -71,28 +122,21 @@ export async function resolveOffsets(
   try {
     table = await loadTable(opts.tablePath);
   } catch (err) {
-    throw new AgentError('ERR_AGENT_TABLE', `cannot load the offsets table ${opts.tablePath}: ${(err as Error).message}`, { cause: err });
+    const why = `cannot load the offsets table ${opts.tablePath}: ${(err as Error).message}`;
+    if (types && Object.values(FIELDS).every((f) => typeof types[f] === 'number')) return () => ({ why });
+    throw new AgentError('ERR_AGENT_TABLE', why, { cause: err });
   }
-  const arch = target.arch;
-  const find = (field: string): { offset?: number; why: string } => {
+  const arch = target.arch as 'amd64' | 'arm64';
+  return (field) => {
     let r: LookupResult;
     try {
       r = lookup(table, { field, go: target.goVersion, arch, policy: opts.policy });
     } catch (err) {
       return { why: (err as Error).message };
     }
-    if ((r.status === 'scanned' || r.status === 'inferred') && r.offset !== null) return { offset: r.offset, why: r.status };
+    if ((r.status === 'scanned' || r.status === 'inferred') && r.offset !== null) return { offset: r.offset };
     return { why: `${r.status} under policy ${opts.policy}${r.message ? `: ${r.message}` : ''}` };
   };
-  for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) {
-    const { offset, why } = find(field);
-    if (offset !== undefined) constants[name] = offset;
-    else missing.push(`${field} (${why})`);
-  }
-  refuseIfMissing(missing, target);
-  setRouteConstants(constants, (field) => find(field).offset);
-  if (cacheFile) opts.cacheWrites.defer(cacheFile, JSON.stringify(constants));
-  return { source: 'table', constants };
 }
 
 /** Sets every ROUTE_FIELDS constant when all are known, none otherwise. */

@@ -20,6 +20,8 @@ export interface AgentOptions {
   cacheWrites: CacheWrites;
   tablePath: string;
   policy: LookupPolicy;
+  /** Read offsets from a stripped target's type descriptors before the table (default true). */
+  useTypes?: boolean;
   /** Makes the span output once the target is known (its resource names the executable and its Go version). */
   sink: (exe: TracedExecutable) => SpanSink;
   /** Human-readable progress and reports (stderr). */
@@ -44,7 +46,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   if (!target.hasServer && !target.hasClient) {
     throw new AgentError('ERR_AGENT_FUNCTION', `refusing to attach: ${label} (${target.goVersion}) has neither ${SERVER_FUNCTION} nor ${CLIENT_FUNCTION}`);
   }
-  const offsets = await resolveOffsets(target, { tablePath: opts.tablePath, policy: opts.policy, cacheWrites });
+  const offsets = await resolveOffsets(target, { tablePath: opts.tablePath, policy: opts.policy, cacheWrites, useTypes: opts.useTypes });
+  for (const w of offsets.warnings) opts.log(`warning: table value not used: ${w}`);
   if (opts.signal.aborted) return;
 
   let spans = 0;

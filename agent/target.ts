@@ -30,6 +30,14 @@ export interface TargetHead {
   hasClient: boolean;
   /** Offsets of FIELDS and ROUTE_FIELDS from the target's own DWARF; null when it has none (built with -w). */
   dwarfOffsets: Record<string, number | null> | null;
+  /**
+   * Without DWARF: the same fields from the runtime's type descriptors, which
+   * stripped binaries keep. A number, or why there is none (TypeFieldOffset
+   * `missing`: `no-field` means the struct exists without the field). Null
+   * when read from DWARF, or when the descriptors could not be read (`typesError`).
+   */
+  typeOffsets: Record<string, number | 'no-descriptor' | 'ambiguous' | 'no-field'> | null;
+  typesError?: string;
 }
 
 /** Everything the agent needs to know about a target executable (the cached form). */
@@ -49,7 +57,7 @@ export interface Inspection {
 export const SERVER_FUNCTION = 'net/http.serverHandler.ServeHTTP';
 export const CLIENT_FUNCTION = 'net/http.(*Transport).roundTrip';
 
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 
 /**
  * Reads the target (buildinfo, pclntab, return sites, DWARF) once per
@@ -90,7 +98,8 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     const { GoBinary } = await import('../gobin/binary.js');
     bin = GoBinary.openSync(path);
     functions = [SERVER_FUNCTION, CLIENT_FUNCTION].map((name) => bin.findFunction(name));
-    target = { key, goVersion: bin.buildInfo().goVersion, arch: String(bin.arch), hasServer: !!functions[0], hasClient: !!functions[1], dwarfOffsets: await dwarfOffsets(bin) };
+    const dwarf = await dwarfOffsets(bin);
+    target = { key, goVersion: bin.buildInfo().goVersion, arch: String(bin.arch), hasServer: !!functions[0], hasClient: !!functions[1], dwarfOffsets: dwarf, ...(dwarf ? { typeOffsets: null } : typeOffsets(bin)) };
   } catch (err) {
     void decoder.close();
     throw targetError(path, err);
@@ -125,6 +134,22 @@ async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null
     if (offsets[field] === null) break;
   }
   return offsets;
+}
+
+/** FIELDS and ROUTE_FIELDS from the type descriptors (gobin/types): a stripped target's own layouts. */
+function typeOffsets(bin: GoBinary): Pick<TargetHead, 'typeOffsets' | 'typesError'> {
+  try {
+    const types = bin.types();
+    const offsets: NonNullable<TargetHead['typeOffsets']> = {};
+    for (const field of [...Object.values(FIELDS), ...Object.values(ROUTE_FIELDS)]) {
+      const r = types.field(field);
+      offsets[field] = r.offset ?? r.missing ?? 'no-descriptor';
+    }
+    return { typeOffsets: offsets };
+  } catch (err) {
+    // Unreadable descriptors are no reason to refuse: the table may still answer.
+    return { typeOffsets: null, typesError: (err as Error).message };
+  }
 }
 
 function targetError(path: string, err: unknown): AgentError {

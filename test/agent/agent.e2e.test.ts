@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GoBinary } from '../../gobin/binary.js';
 import { matrixToolchains, type Toolchain } from '../support/toolchains.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 import {
@@ -92,7 +93,9 @@ async function traceScenario(tc: Toolchain, variant: AppVariant): Promise<void> 
   const agent = startAgent(['--pid', String(app.pid), '--table', table]);
   try {
     await agent.attached;
-    expect(agent.stderr()).toContain(`(${tc.version} amd64, offsets from table)`);
+    // The target's own type descriptors answer; the table (built from its twin's DWARF) agrees.
+    expect(agent.stderr()).toContain(`(${tc.version} amd64, offsets from type descriptors)`);
+    expect(agent.stderr()).not.toContain('table value not used');
     const attachedLinks = (await listUprobeLinks()).filter((id) => !before.includes(id));
     expect(attachedLinks.length).toBeGreaterThan(2);
 
@@ -165,7 +168,7 @@ describe.sequential('offsets-agent', () => {
   });
 
   for (const tc of registerAbi) {
-    it(`${tc.version}: traces a stripped target by pid, offsets from the table`, () => withUprobeLock(() => traceScenario(tc, 'stripped')));
+    it(`${tc.version}: traces a stripped target by pid, offsets from its type descriptors`, () => withUprobeLock(() => traceScenario(tc, 'stripped')));
   }
 
   it(`PIE (${newest?.version}): traces a stripped PIE target by pid`, () => withUprobeLock(() => traceScenario(newest, 'pie')));
@@ -220,13 +223,49 @@ describe.sequential('offsets-agent', () => {
     }
   });
 
-  it('refuses a Go version the table does not know, naming the version and the fields', async () => {
+  it('traces, with --policy exact, a stripped target of a Go release the table never scanned: offsets from its type descriptors', () =>
+    withUprobeLock(async () => {
+      const table = await tableFromDwarf(newest, await tempFile('other-version-exact.json'), [], 'go1.11.13');
+      const app = await startApp(await buildApp(newest, 'stripped'));
+      const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact']);
+      try {
+        await agent.attached;
+        expect(agent.stderr()).toContain(`(${newest.version} amd64, offsets from type descriptors)`);
+        const sent = [await send(app.port, 'GET', '/hello'), await send(app.port, 'POST', '/items/7'), await send(app.port, 'GET', '/missing/1')];
+        await waitFor(() => agent.spans.filter((s) => s.kind === 'server').length >= 3, 'three server spans');
+        expect(agent.spans.filter((s) => s.kind === 'server').map(key).sort()).toEqual(sent.map(key).sort());
+      } finally {
+        agent.proc.kill('SIGKILL');
+        await app.stop();
+      }
+    }));
+
+  it('never uses a table value that disagrees with the target, and says so naming both values', () =>
+    withUprobeLock(async () => {
+      const table = await tableFromDwarf(newest, await tempFile('wrong-method.json'), [], newest.version, ['net/http.Request.Method']);
+      const plain = await (await GoBinary.open(await buildApp(newest, 'plain'))).dwarf();
+      const right = plain!.field('net/http.Request.Method').offset!;
+      const app = await startApp(await buildApp(newest, 'stripped'));
+      const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact']);
+      try {
+        await agent.attached;
+        expect(agent.stderr()).toContain(`net/http.Request.Method: the table says ${right + 8}, the target's type descriptors say ${right}; using ${right}`);
+        const sent = [await send(app.port, 'POST', '/items/9')];
+        await waitFor(() => agent.spans.some((s) => s.kind === 'server'), 'a server span');
+        expect(agent.spans.filter((s) => s.kind === 'server').map(key)).toEqual(sent.map(key));
+      } finally {
+        agent.proc.kill('SIGKILL');
+        await app.stop();
+      }
+    }));
+
+  it('refuses (--no-types) a Go version the table does not know, naming the version and the fields', async () => {
     // A table that only knows another Go line.
     const other = { ...newest, version: 'go1.11.13', minor: '1.11' };
     const table = await tableFromDwarf(newest, await tempFile('other-version.json'), [], other.version);
     const app = await startApp(await buildApp(newest, 'stripped'));
     try {
-      const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact']);
+      const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact', '--no-types']);
       expect(await agent.exit).toBe(1);
       expect(agent.stderr()).toContain('[ERR_AGENT_OFFSET]');
       expect(agent.stderr()).toContain(`needed for ${newest.version} amd64`);
@@ -236,11 +275,11 @@ describe.sequential('offsets-agent', () => {
     }
   });
 
-  it('refuses a table without a needed field, naming it', async () => {
+  it('refuses (--no-types) a table without a needed field, naming it', async () => {
     const table = await tableFromDwarf(newest, await tempFile('no-status.json'), ['net/http.response.status']);
     const app = await startApp(await buildApp(newest, 'stripped'));
     try {
-      const agent = startAgent(['--pid', String(app.pid), '--table', table]);
+      const agent = startAgent(['--pid', String(app.pid), '--table', table, '--no-types']);
       expect(await agent.exit).toBe(1);
       expect(agent.stderr()).toContain('[ERR_AGENT_OFFSET]');
       expect(agent.stderr()).toMatch(/no offset for 1 field\(s\) needed for go1\.\d+\.\d+ amd64: net\/http\.response\.status/);
