@@ -140,7 +140,7 @@ export async function main(argv: string[], decoder?: ReturnDecoder): Promise<num
   // decoder thread, which loads its decoder while this thread loads the rest of
   // the agent. The catch only keeps a failure from counting as unhandled until
   // runAgent awaits it.
-  const inspection = inspectTarget(binaryPath, cacheWrites, decoder);
+  const inspection = inspectTarget(binaryPath, cacheWrites, decoder, opts.useTypes);
   inspection.catch(() => {});
 
   const controller = new AbortController();

@@ -70,7 +70,7 @@ const CACHE_FORMAT = 5;
  * the inspection is cached); otherwise the cache is looked up synchronously
  * and the thread starts on a miss.
  */
-export async function inspectTarget(path: string, cacheWrites: CacheWrites, early?: ReturnDecoder): Promise<Inspection> {
+export async function inspectTarget(path: string, cacheWrites: CacheWrites, early?: ReturnDecoder, readTypes = true): Promise<Inspection> {
   let st;
   try {
     st = statSync(path, { bigint: true });
@@ -78,7 +78,8 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     void early?.close();
     throw targetError(path, err);
   }
-  const key = `v${CACHE_FORMAT}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}`;
+  // Reading the type descriptors (tens of ms) is skipped with --no-types: the cache keeps the two apart.
+  const key = `v${CACHE_FORMAT}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}${readTypes ? '' : '-notypes'}`;
   const cacheFile = cachePath('agent', 'targets', `${key}.json`);
   try {
     const { server, client, ...target } = JSON.parse(readFileSync(cacheFile, 'utf8')) as TargetInfo;
@@ -99,7 +100,7 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     bin = GoBinary.openSync(path);
     functions = [SERVER_FUNCTION, CLIENT_FUNCTION].map((name) => bin.findFunction(name));
     const dwarf = await dwarfOffsets(bin);
-    target = { key, goVersion: bin.buildInfo().goVersion, arch: String(bin.arch), hasServer: !!functions[0], hasClient: !!functions[1], dwarfOffsets: dwarf, ...(dwarf ? { typeOffsets: null } : typeOffsets(bin)) };
+    target = { key, goVersion: bin.buildInfo().goVersion, arch: String(bin.arch), hasServer: !!functions[0], hasClient: !!functions[1], dwarfOffsets: dwarf, ...(dwarf || !readTypes ? { typeOffsets: null } : typeOffsets(bin)) };
   } catch (err) {
     void decoder.close();
     throw targetError(path, err);

@@ -69,12 +69,16 @@ export async function run(): Promise<void> {
     const runs = 11;
     const reference: number[] = [];
     const cold: { ms: number; peakRssKiB: number }[] = [];
+    const coldTable: { ms: number; peakRssKiB: number }[] = [];
     const warm: { ms: number; peakRssKiB: number }[] = [];
     for (let i = 0; i < runs; i++) {
       reference.push((await timeToReady(['-e', ''], null)).ms);
       const cache = await mkdtemp(join(tmpdir(), 'agent-bench-cache-'));
       cold.push(await timeToReady(agentArgs, attached, { ...process.env, GO_OFFSETS_CACHE: cache }));
       await rm(cache, { recursive: true, force: true });
+      const tableOnly = await mkdtemp(join(tmpdir(), 'agent-bench-cache-'));
+      coldTable.push(await timeToReady([...agentArgs, '--no-types'], attached, { ...process.env, GO_OFFSETS_CACHE: tableOnly }));
+      await rm(tableOnly, { recursive: true, force: true });
       warm.push(await timeToReady(agentArgs, attached));
     }
     const ref = median(reference);
@@ -85,12 +89,13 @@ export async function run(): Promise<void> {
       const range = `${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)} ms`;
       console.log(`| ${name} | ${ms.toFixed(0)} ms | ${range} | ${(ms / ref).toFixed(2)}x | ${rss.toFixed(0)} MiB |`);
     };
-    console.log(`target: httpapp built by ${tc.version} with -ldflags "-s -w" (no DWARF: offsets from the table); median of ${runs} runs\n`);
+    console.log(`target: httpapp built by ${tc.version} with -ldflags "-s -w" (no DWARF: offsets from its type descriptors, with the table compared; --no-types: the table only); median of ${runs} runs\n`);
     console.log('| start to attached | median | min-max | vs bare node | peak RSS (max) |');
     console.log('| --- | --- | --- | --- | --- |');
     const refRange = `${Math.min(...reference).toFixed(0)}-${Math.max(...reference).toFixed(0)} ms`;
     console.log(`| reference: node -e '' (to exit) | ${ref.toFixed(0)} ms | ${refRange} | 1.00x | |`);
     row('agent, cold (target not inspected yet)', cold);
+    row('agent, cold, --no-types (offsets from the table only)', coldTable);
     row('agent, warm (inspection cached by dev/inode/mtime)', warm);
 
     // 2. Throughput with and without the agent: without, with, without again.
