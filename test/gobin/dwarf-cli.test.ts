@@ -1,30 +1,21 @@
 // `offsets dwarf` through the built launcher (bin/offsets.js → dist/). The
 // build is scripts/setup.sh's job (`npm run build`); this file refuses to run
 // against a missing or stale dist/ rather than test old code.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Dwarf } from '../../gobin/dwarf/index.js';
 import { ElfFile } from '../../gobin/elf.js';
 import { probeBinaries } from '../support/probes.js';
+import { offsetsCli } from '../support/built-cli.js';
 
-const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 const probes = await probeBinaries();
 const plain = probes.find((p) => p.variant === 'plain')!;
 const stripped = probes.find((p) => p.variant === 'stripped')!;
 
-async function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(root, 'bin', 'offsets.js'), ...args], { maxBuffer: 1 << 28 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const offsets = offsetsCli;
 
 beforeAll(() => {
   const built = join(root, 'dist', 'cli', 'commands', 'dwarf.js');

@@ -4,12 +4,10 @@
 // the test from observations the project's DWARF reader took from the plain probe of one
 // matrix toolchain; the expected offsets come from Go's own debug/dwarf (test/oracle/dwarf)
 // run with that toolchain, and the binary's Go version from `go version -m`.
-import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dwarf } from '../../gobin/dwarf/index.js';
 import { ElfFile } from '../../gobin/elf.js';
@@ -19,8 +17,8 @@ import { goVersionM } from '../oracle/buildinfo/goversion.js';
 import { runOracle } from '../oracle/dwarf/oracle.js';
 import { buildProbe, probeSourceHash } from '../support/probes.js';
 import { matrixToolchains } from '../support/toolchains.js';
+import { offsetsCli } from '../support/built-cli.js';
 
-const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 
 // One toolchain (the newest of the matrix), its plain and stripped probe: the same
@@ -44,15 +42,7 @@ let oracle: Map<string, number | null>;
 /** What the project's reader observed in the plain probe. */
 let observed: Map<string, number | null>;
 
-async function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(root, 'bin', 'offsets.js'), ...args], { maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const offsets = offsetsCli;
 
 function obs(field: string, v: string, offset: number | null, module = 'std'): Observation {
   return { module, version: v, source: 'test', arch: 'amd64', field, result: offset === null ? { status: 'absent' } : { status: 'ok', offset } };
