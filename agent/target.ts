@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { GoBinary, GoFunction } from '../gobin/binary.js';
 import { ReturnDecoder } from '../gobin/return-decoder.js';
+import { parseSelector } from '../gobin/selector.js';
 import { cachePath } from '../common/cache-dir.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
@@ -140,9 +141,11 @@ async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null
 /** FIELDS and ROUTE_FIELDS from the type descriptors (gobin/types): a stripped target's own layouts. */
 function typeOffsets(bin: GoBinary): Pick<TargetHead, 'typeOffsets' | 'typesError'> {
   try {
-    const types = bin.types();
+    const fields = [...Object.values(FIELDS), ...Object.values(ROUTE_FIELDS)];
+    // Only the structs these fields are in, looked up by name: the whole descriptor graph takes tens of ms.
+    const types = bin.typesOf(fields.map((f) => parseSelector(f).type));
     const offsets: NonNullable<TargetHead['typeOffsets']> = {};
-    for (const field of [...Object.values(FIELDS), ...Object.values(ROUTE_FIELDS)]) {
+    for (const field of fields) {
       const r = types.field(field);
       offsets[field] = r.offset ?? r.missing ?? 'no-descriptor';
     }

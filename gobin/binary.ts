@@ -161,9 +161,22 @@ export class GoBinary {
    */
   types(): TypeDescriptors {
     if (this.cachedTypes) return this.cachedTypes;
+    return (this.cachedTypes = TypeDescriptors.read(this.typesInput()));
+  }
+
+  /**
+   * Only the named structs `names` (`net/http.Request`) from the type
+   * descriptors, found without walking the whole graph (what the agent needs
+   * at start-up). Not cached.
+   */
+  typesOf(names: Iterable<string>): TypeDescriptors {
+    if (this.cachedTypes) return this.cachedTypes;
+    return TypeDescriptors.readStructs(this.typesInput(), names);
+  }
+
+  private typesInput() {
     const bi = this.buildInfo();
-    const { pclntab } = this.functionTable();
-    return (this.cachedTypes = TypeDescriptors.read({ elf: this.elf, mem: this.mem, goVersion: bi.goVersion, goexperiment: bi.settings.GOEXPERIMENT, pclntabAddr: pclntab.addr }));
+    return { elf: this.elf, mem: this.mem, goVersion: bi.goVersion, goexperiment: bi.settings.GOEXPERIMENT, pclntabAddr: this.functionTable().pclntab.addr };
   }
 
   /**

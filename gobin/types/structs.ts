@@ -46,12 +46,16 @@ export function qualifiedName(str: string, pkgPath: string): string | undefined 
   return `${pkgPath}.${str.slice(dot + 1)}`;
 }
 
-/** Builds the named structs from the walked descriptors. */
-export function indexStructs(types: Map<number, RawType>): StructIndex {
+/**
+ * Builds the named structs from the walked descriptors; with `only`, from
+ * those descriptors alone (the others are still read for field types).
+ */
+export function indexStructs(types: Map<number, RawType>, only?: Iterable<number>): StructIndex {
   const byName = new Map<string, TypeStruct>();
   const addrs = new Map<string, number>();
   const ambiguous = new Map<string, number>();
-  for (const t of types.values()) {
+  const candidates = only ? [...only].map((a) => types.get(a)!) : types.values();
+  for (const t of candidates) {
     if (t.kind !== KIND.Struct || !t.named || !t.fields) continue;
     const name = qualifiedName(t.str, t.pkgPath);
     if (!name) continue;

@@ -63,6 +63,20 @@ export class DescriptorWalker {
     return this.types.size;
   }
 
+  /**
+   * Decodes the descriptor at `addr` alone, following nothing it points to
+   * (the targeted read of a few structs, gobin/types/find.ts).
+   */
+  decodeOnly(addr: number, what: string, at: number): RawType {
+    const known = this.types.get(addr);
+    if (known) return known;
+    this.push(addr, what, at);
+    this.queue.length = 0;
+    this.decode(addr);
+    this.queue.length = 0;
+    return this.types.get(addr)!;
+  }
+
   /** The name at a name offset from the start of the types area. */
   nameOff(off: number, at: number): string {
     const addr = this.area.types + off;

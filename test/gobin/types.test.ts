@@ -55,6 +55,20 @@ describe('type descriptors = Go debug/dwarf of the unstripped twin, every struct
       // How the module data was found: the types area and its lists (sequential in 1.27).
       expect(td.layout.minor).toBe(minor(p));
       expect(td.moduleData.sequential !== undefined).toBe(minor(p) >= 27);
+      // The targeted read (the agent's: a few structs by name, no walk of the graph) answers
+      // exactly as the whole walk for every struct it can look up by name, ambiguous ones included;
+      // a generic instantiation falls back to the walk.
+      const byName = [...structs.map((s) => s.name), ...td.ambiguous().keys()].filter((n) => !/[[\] ]/.test(n));
+      expect(byName.length).toBeGreaterThan(400);
+      const targeted = GoBinary.fromElf(bin.elf).typesOf(byName);
+      for (const name of byName) {
+        expect({ name, s: targeted.findStruct(name), ambiguous: targeted.ambiguous().get(name) }).toEqual({ name, s: td.findStruct(name), ambiguous: td.ambiguous().get(name) });
+      }
+      const few = GoBinary.fromElf(bin.elf).typesOf(['runtime.g', 'net/http.Request', 'net/url.URL']);
+      expect(few.structs().map((s) => s.name)).toEqual(['net/http.Request', 'net/url.URL', 'runtime.g']);
+      expect(few.descriptorCount).toBeLessThan(td.descriptorCount / 10); // those structs and their fields' types only
+      for (const sel of ['net/http.Request.ctx', 'runtime.g.goid', 'net/url.URL.Path']) expect(few.field(sel)).toEqual(td.field(sel));
+      if (generic.length) expect(GoBinary.fromElf(bin.elf).typesOf([generic[0].name]).findStruct(generic[0].name)).toEqual(generic[0]);
       if (p.stripped) {
         // The stripped build's descriptors are the unstripped twin's, struct for struct.
         expect(structs).toEqual((await GoBinary.open(twin.path)).types().structs());
