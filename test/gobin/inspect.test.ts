@@ -1,25 +1,14 @@
 // `offsets inspect`, run as a process: the JSON contract other tools rely on, checked
 // against `go version -m` and the probe's known build flags; text output; bad input exits non-zero.
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GoBinary } from '../../gobin/index.js';
 import { probeBinaries } from '../support/probes.js';
 import { goVersionM } from '../oracle/buildinfo/goversion.js';
+import { offsetsCli as offsets, repoRoot as root, requireFreshBuild } from '../support/built-cli.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const probes = await probeBinaries();
-
-/** Runs the CLI from its TypeScript source (no build step needed), as `offsets ARGS`. */
-function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = `import { main } from ${JSON.stringify(join(root, 'cli/offsets.ts'))}; process.exitCode = await main(${JSON.stringify(args)});`;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+requireFreshBuild('dist/cli/commands/inspect.js', ['cli/offsets.ts', 'cli/commands/inspect.ts', 'gobin/binary.ts', 'gobin/buildinfo.ts', 'gobin/pclntab.ts']);
 
 describe('offsets inspect --json', () => {
   for (const p of probes) {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,19 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTable, defaultTablePath, parseTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
+import { offsetsCliIn } from '../support/built-cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const runner = fileURLToPath(new URL('./cli-runner.ts', import.meta.url));
-/** tsx's loader by absolute URL, so the CLI can run from any working directory. */
-const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
-
-/** Runs the real `offsets` CLI in a child process, as a user would. */
+/** Runs the built `offsets` CLI in a child process, as a user would, from another working directory. */
 function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', tsx, runner, ...args], { cwd: tmpdir() }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+  return offsetsCliIn(tmpdir(), ...args);
 }
 
 const CTX = 'net/http.Request.ctx';

@@ -1,22 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTablePath } from '../../offsets/index.js';
+import { offsetsCliIn } from '../support/built-cli.js';
 import { OTEL_REFERENCE_PATH } from './otel-reference.js';
 
-const runner = fileURLToPath(new URL('./cli-runner.ts', import.meta.url));
-const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
-
-/** Runs the real `offsets` CLI in a child process, as a user would. */
+/** Runs the built `offsets` CLI in a child process, as a user would, from another working directory. */
 function offsets(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', tsx, runner, ...args], { cwd: tmpdir(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+  return offsetsCliIn(tmpdir(), ...args);
 }
 
 describe("offsets export / compare and OpenTelemetry's layout through --table, end to end", () => {

@@ -16,9 +16,14 @@ export interface CliResult {
 }
 
 /** Runs `offsets ARGS…` and returns its exit code and output, whatever the code. */
-export async function offsetsCli(...args: string[]): Promise<CliResult> {
+export function offsetsCli(...args: string[]): Promise<CliResult> {
+  return offsetsCliIn(undefined, ...args);
+}
+
+/** The same, run from the working directory `cwd`. */
+export async function offsetsCliIn(cwd: string | undefined, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'offsets.js'), ...args], { maxBuffer: 1 << 28 });
+    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'offsets.js'), ...args], { maxBuffer: 1 << 28, cwd });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
