@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cachePath, goBuildCache } from '../common/cache-dir.js';
+import { cachePath, goBuildCache, GO_COMPILER_GOGC } from '../common/cache-dir.js';
 import { GoOffsetsError } from '../common/errors.js';
 import type { Arch } from '../offsets/observation.js';
 import { ensureToolexecDir, writeFiles, type ProbeFiles } from './probe/generate.js';
@@ -62,6 +62,7 @@ export function goEnv(tc: Toolchain, arch: Arch, goproxy?: string): NodeJS.Proce
     GOWORK: 'off',
     GOTELEMETRY: 'off',
     GOCACHE: dirs.gocache,
+    GOGC: GO_COMPILER_GOGC,
     GOMODCACHE: dirs.gomodcache,
     GOPATH: dirs.gopath,
     GOPROXY: goproxy ?? 'off',

@@ -406,17 +406,17 @@ let buildPathModules: Promise<{
   downloadModule: typeof import('./build.js').downloadModule;
   checkReading: typeof import('./checks.js').checkReading;
   crossCheckDescriptors: typeof import('./cross-check.js').crossCheckDescriptors;
-  generateProbe: typeof import('./probe/generate.js').generateProbe;
+  buildWithFewestInjections: typeof import('./probe/lazy.js').buildWithFewestInjections;
   readProbe: typeof import('./read.js').readProbe;
 }> | undefined;
 
 function buildPath() {
-  return (buildPathModules ??= Promise.all([import('./build.js'), import('./checks.js'), import('./probe/generate.js'), import('./read.js'), import('./cross-check.js')]).then(([b, c, g, r, x]) => ({
+  return (buildPathModules ??= Promise.all([import('./build.js'), import('./checks.js'), import('./read.js'), import('./cross-check.js'), import('./probe/lazy.js')]).then(([b, c, r, x, l]) => ({
     buildProbe: b.buildProbe,
     downloadModule: b.downloadModule,
     checkReading: c.checkReading,
     crossCheckDescriptors: x.crossCheckDescriptors,
-    generateProbe: g.generateProbe,
+    buildWithFewestInjections: l.buildWithFewestInjections,
     readProbe: r.readProbe,
   })));
 }
@@ -459,7 +459,7 @@ async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts
   try {
     if (!job.release) return fail(`no Go toolchain to build ${job.module} with (no Go release source listed one)`);
     // The build path is loaded only when something is built: a rerun with nothing new never needs it.
-    const { buildProbe, downloadModule, checkReading, crossCheckDescriptors, generateProbe, readProbe } = await buildPath();
+    const { buildProbe, downloadModule, checkReading, crossCheckDescriptors, buildWithFewestInjections, readProbe } = await buildPath();
     let t = performance.now();
     const goroot = await obtain(job.release);
     const toolchain: Toolchain = { version: job.release.version, goroot };
@@ -478,8 +478,8 @@ async function measure(job: Job, obtain: (r: GoRelease) => Promise<string>, opts
     types = job.fields.filter((f) => present.has(f.pkg)).map((f) => ({ pkg: f.pkg, type: f.type }));
     timing.downloadMs = performance.now() - t;
     t = performance.now();
-    const probe = generateProbe({ module: job.module === 'std' ? undefined : job.module, moduleVersion: job.version, imports, types });
-    const binary = await buildProbe({ toolchain, arch: job.arch, probe, workDir, goproxy: job.goproxy, timeoutMs: opts.timeoutMs, signal: opts.signal });
+    const spec = { module: job.module === 'std' ? undefined : job.module, moduleVersion: job.version, imports, types };
+    const binary = await buildWithFewestInjections(spec, (probe) => buildProbe({ toolchain, arch: job.arch, probe, workDir, goproxy: job.goproxy, timeoutMs: opts.timeoutMs, signal: opts.signal }));
     stats.built++;
     timing.buildMs = performance.now() - t;
     t = performance.now();

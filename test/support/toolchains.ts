@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { buildOnce } from '../../common/build-once.js';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../common/atomic-write.js';
-import { cachePath, goBuildCache } from '../../common/cache-dir.js';
+import { cachePath, goBuildCache, GO_COMPILER_GOGC } from '../../common/cache-dir.js';
 import { debianMirrorSource } from '../../debian/mirror.js';
 import { DEFAULT_SUITES, ensureDebianMatrix } from '../../debian/go-toolchains.js';
 
@@ -84,6 +84,7 @@ export function goEnv(tc: Toolchain, extra: Record<string, string> = {}): NodeJS
     GOTELEMETRY: 'off',
     GO111MODULE: 'on',
     GOCACHE: goBuildCache(),
+    GOGC: GO_COMPILER_GOGC,
     GOPATH: cachePath('gopath'),
     GOMODCACHE: cachePath('gopath', 'pkg', 'mod'),
     ...extra,
@@ -111,7 +112,8 @@ export interface GoBuildSpec {
 export function goBuildOnce(tc: Toolchain, out: string, spec: GoBuildSpec): Promise<string> {
   return buildOnce(out, async (tmp) => {
     try {
-      await run(tc.go, ['build', ...(spec.args ?? []), '-o', tmp, ...(spec.packages ?? ['.'])], { cwd: spec.cwd, env: goEnv(tc, spec.env), maxBuffer: 16 << 20 });
+      // -trimpath, as the tracker's probes: std is then compiled once per toolchain and arch for both.
+      await run(tc.go, ['build', '-trimpath', ...(spec.args ?? []), '-o', tmp, ...(spec.packages ?? ['.'])], { cwd: spec.cwd, env: goEnv(tc, spec.env), maxBuffer: 16 << 20 });
     } catch (err) {
       const e = err as { stderr?: string; message: string };
       throw new Error(`${tc.version} could not build ${spec.what}: ${(e.stderr || e.message).trim()}`, { cause: err });

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureToolexecDir, generateProbe, injectionSource, writeFiles } from '../../tracker/probe/generate.js';
+import { buildWithFewestInjections, structsMissingFromDwarf } from '../../tracker/probe/lazy.js';
 import { GoBinary } from '../../gobin/binary.js';
 import { goEnv, runGo } from '../../tracker/build.js';
 import { matrix, tempDir } from './tracker-helpers.js';
@@ -32,7 +33,10 @@ describe('probe generator', () => {
     // runtime has the same injections in both probes, so the same key; the wrapper is the same script.
     expect(onlyG.gcflags).toEqual(both.gcflags.filter((f) => f.startsWith('-gcflags=runtime=')));
     expect(onlyG.toolexec['toolexec.sh']).toBe(both.toolexec['toolexec.sh']);
-    expect(both.toolexec['toolexec.sh']).toMatch(/X:gooffsets-probe-[0-9a-f]{16}/);
+    // -V=full goes to the compiler untouched: a package without injections is keyed as in a plain build;
+    // the wrapper's own hash is in every injected package's key instead.
+    expect(both.toolexec['toolexec.sh']).not.toMatch(/X:gooffsets/);
+    expect(both.toolexec['toolexec.sh']).toContain('[ "$a" = "-V=full" ] && exec "$tool" "$@"');
   });
 
   it('a second probe with other injections compiles only the injected package and the probe: std comes from the build cache', async () => {
@@ -56,6 +60,25 @@ describe('probe generator', () => {
     }
     expect(compiled[0]).toContain('net/http');
     expect(compiled[1].sort()).toEqual(['gooffsets.invalid/probe', 'net/http']);
+  });
+
+  it('injects only what a bare build lacks: runtime.g is in every DWARF, net/http.response is not without injection', async () => {
+    const tcs = await matrix();
+    const tc = { version: tcs[tcs.length - 1].version, goroot: tcs[tcs.length - 1].goroot };
+    const root = await tempDir('probe-lazy');
+    const injected: string[][] = [];
+    const types = [{ pkg: 'runtime', type: 'g' }, { pkg: 'net/http', type: 'response' }, { pkg: 'net/http', type: 'Request' }];
+    const binary = await buildWithFewestInjections({ imports: ['net/http'], types }, async (probe) => {
+      injected.push(Object.keys(probe.toolexec).filter((f) => f.startsWith('inject/')));
+      const dir = join(root, String(injected.length));
+      await writeFiles(dir, probe.main);
+      const wrapper = join(await ensureToolexecDir(join(root, 'toolexec'), probe), 'toolexec.sh');
+      await runGo(tc, ['build', '-trimpath', '-toolexec', wrapper, ...probe.gcflags, '-o', join(dir, 'probe'), '.'], { cwd: dir, env: goEnv(tc, 'amd64'), timeoutMs: 900_000 });
+      return join(dir, 'probe');
+    });
+    // First bare, then with the one struct the bare build's DWARF lacks.
+    expect(injected).toEqual([[], ['inject/net,http/response.go.in']]);
+    expect(await structsMissingFromDwarf(binary, types)).toEqual([]);
   });
 
   it('requires the module version for module probes', () => {

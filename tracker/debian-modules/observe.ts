@@ -22,7 +22,7 @@ import type { IndexCache, PackageStanza } from '../../debian/packages.js';
 import type { DebianToolchain } from '../../debian/go-toolchains.js';
 import type { Arch, Observation, ObservationResult } from '../../offsets/observation.js';
 import { withinBounds, type TrackedField, type TrackedModule, type TrackerConfig } from '../config.js';
-import { generateProbe } from '../probe/generate.js';
+import { buildWithFewestInjections } from '../probe/lazy.js';
 import { crossCheckDescriptors } from '../cross-check.js';
 import { readProbe } from '../read.js';
 import type { SuitePackages } from './depends.js';
@@ -272,10 +272,10 @@ async function buildJob(job: Job, ctx: JobContext, dir: string, workDir: string)
         await rm(workDir, { recursive: true, force: true });
         const tree = await resolveImportGraph({ mirror: ctx.mirror, pkgs: job.pkgs, root: job.root, imports: [...imports], toolchain, archs: ctx.archs, workDir, stats: ctx.fetch, http: ctx.opts.http });
         const fields = fieldsToRead(tree, job, ctx, fallback);
-        const probe = generateProbe({ imports: [...imports], types: fields.map(({ field }) => ({ pkg: field.pkg, type: field.type })) });
+        const spec = { imports: [...imports], types: fields.map(({ field }) => ({ pkg: field.pkg, type: field.type })) };
         const observations: Observation[] = [];
         for (const arch of ctx.archs) {
-          const binary = await buildGopathProbe({ toolchain, arch, gopath: tree.gopath, probe, workDir: join(workDir, arch), timeoutMs: ctx.opts.timeoutMs });
+          const binary = await buildWithFewestInjections(spec, (probe) => buildGopathProbe({ toolchain, arch, gopath: tree.gopath, probe, workDir: join(workDir, arch), timeoutMs: ctx.opts.timeoutMs }));
           const kept = join(dir, `probe-${arch}`);
           await mkdir(dir, { recursive: true });
           await rename(binary, kept);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildOnce } from '../../common/build-once.js';
-import { INJECT_FLAG, toolexecScript } from './toolexec.js';
+import { INJECT_FLAG, WRAPPER_ID, toolexecScript } from './toolexec.js';
 
 export interface ProbeType {
   /** Package import path: `net/http`. */
@@ -71,7 +71,7 @@ export function generateProbe(spec: ProbeSpec): ProbeFiles {
   for (const [path, content] of Object.entries(toolexec)) {
     hash.update(`${path}\0${content}\0`);
     const dir = path.slice(0, path.lastIndexOf('/'));
-    if (!perPackage.has(dir)) perPackage.set(dir, createHash('sha256'));
+    if (!perPackage.has(dir)) perPackage.set(dir, createHash('sha256').update(`${WRAPPER_ID}\0`));
     perPackage.get(dir)!.update(`${path}\0${content}\0`);
   }
   const probeId = hash.digest('hex').slice(0, 16);

@@ -15,13 +15,17 @@ import { createHash } from 'node:crypto';
  * (`undefined: T`); the wrapper drops exactly the files the compiler blames
  * and retries, so the type shows up as absent, not as a failed build.
  *
- * Cache keys. The go command keys each compile on `compile -V=full` and on
- * the package's own -gcflags. The wrapper marks -V=full with a hash of this
- * script (WRAPPER_ID), and each injected package gets a gcflag naming the hash
- * of its injected files (see generate.ts), which the wrapper strips before the
+ * Cache keys. The go command keys each compile on `compile -V=full` (the
+ * wrapper passes it through untouched) and on the package's own -gcflags:
+ * each injected package gets a gcflag naming the hash of its injected files
+ * and of this script (see generate.ts), which the wrapper strips before the
  * compiler sees it. So a package compiled with injections is never reused for
- * other injections, while every package without any (all of std in a module
- * probe) is compiled once per toolchain and arch and shared by every probe.
+ * other injections or by another wrapper, while every package without any is
+ * keyed exactly as in a plain `go build -trimpath`: std is compiled once per
+ * toolchain and arch and shared by every probe, the test fixtures and any
+ * other build on the machine. (Dependents key on a package's output, not its
+ * flags: an injection whose type does not exist in that version compiles to
+ * the plain package, and its dependents still come from the cache.)
  */
 export const INJECT_FLAG = '-gooffsets-inject';
 
@@ -41,14 +45,7 @@ shift $n
 here=$(dirname "$0")
 pkg=; prev=; first=
 for a in "$@"; do
-  if [ "$a" = "-V=full" ]; then
-    out=$("$tool" "$@") || exit $?
-    case "$out" in
-      *" devel "*) printf '%s\\n' "$out" ;;
-      *) printf '%s X:gooffsets-probe-WRAPPER_ID\\n' "$out" ;;
-    esac
-    exit 0
-  fi
+  [ "$a" = "-V=full" ] && exec "$tool" "$@"
   [ "$prev" = "-p" ] && pkg=$a
   case "$a" in *.go) [ -z "$first" ] && first=$a ;; esac
   prev=$a
@@ -78,7 +75,12 @@ while :; do
 done
 `;
 
-/** The script; -V=full is marked with a hash of the script itself, so a changed wrapper never reuses what an older one compiled. */
+const SCRIPT = TEMPLATE;
+
+/** The script. */
 export function toolexecScript(): string {
-  return TEMPLATE.replace('WRAPPER_ID', createHash('sha256').update(TEMPLATE).digest('hex').slice(0, 16));
+  return SCRIPT;
 }
+
+/** Hash of the script: part of every injected package's cache key, so a changed wrapper never reuses what an older one compiled. */
+export const WRAPPER_ID = createHash('sha256').update(SCRIPT).digest('hex').slice(0, 16);
