@@ -7,9 +7,13 @@ import { Dwarf } from '../gobin/dwarf/index.js';
 import { ElfFile } from '../gobin/elf.js';
 import { GoBinary } from '../gobin/binary.js';
 import { probeBinaries } from '../test/support/probes.js';
+import { FIELDS, ROUTE_FIELDS } from '../agent/fields.js';
+import { parseSelector } from '../gobin/selector.js';
 
 const SELECTOR = 'net/http.Request.ctx';
 const ITERATIONS = 15;
+/** The structs of the agent's fields. */
+const AGENT_STRUCTS = [...new Set([...Object.values(FIELDS), ...Object.values(ROUTE_FIELDS)].map((f) => parseSelector(f).type))];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,9 +53,18 @@ export async function run(): Promise<void> {
   const typesField = await timeIt(async () => {
     typeOffset = (await openBinary(probe.path)).types().field(SELECTOR).offset;
   });
+  // The agent's read: only the structs of its fields, looked up by name (no walk of the graph).
+  let targetedOffset: number | null = null;
+  let targetedDescriptors = 0;
+  const typesTargeted = await timeIt(async () => {
+    const td = (await openBinary(probe.path)).typesOf(AGENT_STRUCTS);
+    targetedOffset = td.field(SELECTOR).offset;
+    targetedDescriptors = td.descriptorCount;
+  });
   const dwarfField = await timeIt(async () => {
     dwarfOffset = Dwarf.fromElf(ElfFile.parse(await readFile(twin.path), twin.path)).field(SELECTOR).offset;
   });
+  if (targetedOffset !== typeOffset) throw new Error(`${SELECTOR}: targeted read ${targetedOffset}, whole walk ${typeOffset}`);
   if (typeOffset === null || typeOffset !== dwarfOffset) throw new Error(`${SELECTOR}: descriptors ${typeOffset}, DWARF ${dwarfOffset}`);
 
   console.log(`binary: ${probe.toolchain.version} stripped (${(Math.max(...sizes) / 2 ** 20).toFixed(1)} MiB), twin ${twin.variant} (${(twinSize / 2 ** 20).toFixed(1)} MiB)`);
@@ -62,7 +75,9 @@ export async function run(): Promise<void> {
   row('every struct, DWARF reader (unstripped twin)', dwarf, `${dwarfStructs} structs`);
   row(`${SELECTOR}, type descriptors (stripped)`, typesField, `offset ${typeOffset}`);
   row(`${SELECTOR}, DWARF reader (twin)`, dwarfField, `offset ${dwarfOffset}`);
+  row(`the agent's ${AGENT_STRUCTS.length} structs, by name (stripped)`, typesTargeted, `${targetedDescriptors} descriptors decoded, offset ${targetedOffset}`);
   console.log(`descriptors / DWARF, every struct: ${(types.median / dwarf.median).toFixed(2)}`);
+  console.log(`agent's structs by name / every struct from descriptors: ${(typesTargeted.median / types.median).toFixed(2)}`);
 
   console.log('\nevery struct from the descriptors of each toolchain\'s stripped probes (amd64 and arm64):');
   for (const p of probes.filter((q) => q.stripped)) {
