@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isGoOffsetsError } from '../common/errors.js';
-import type { ReturnDecoder } from '../gobin/return-decoder.js';
+import type { ReturnDecoder } from './return-decoder.js';
 import type { LookupPolicy } from '../offsets/index.js';
 import { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
