@@ -22,7 +22,7 @@ import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { writeCodeCache } from '../dist/common/code-cache.js';
+import { compileForCodeCache, writeCodeCache } from '../dist/common/code-cache.js';
 import { amd64Returns } from '../dist/gobin/returns.js';
 
 const outdir = 'dist/bundle';
@@ -50,8 +50,28 @@ await build({
 await mkdir(outdir, { recursive: true });
 await writeFile(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
 
-// Each CLI's bundle, compiled as its launcher compiles it (evaluated, main not run).
-for (const cli of Object.keys(CLIS)) writeCodeCache(resolve(outdir, `${cli}.js`), outdir, () => {});
+// Each CLI's bundle, warmed up with runs that need no input file (their output discarded), so
+// that V8 has compiled the functions a start runs (commander's parsing, the table's validator
+// and lookup) and the cache holds them too: V8 compiles a function only when it first runs.
+const WARM_UP = {
+  offsets: [['--help'], ['lookup', 'net/http.Request.ctx', '--go', '1.22.0', '--json'], ['dwarf', '--help']],
+  'offsets-tracker': [['--help']],
+  'offsets-agent': [['--help']],
+};
+for (const cli of Object.keys(CLIS)) {
+  const compiled = compileForCodeCache(resolve(outdir, `${cli}.js`));
+  const { write } = process.stdout;
+  const { write: writeErr } = process.stderr;
+  process.stdout.write = process.stderr.write = () => true;
+  try {
+    for (const argv of WARM_UP[cli]) await compiled.exports.main(argv);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    process.exitCode = undefined;
+  }
+  compiled.save(outdir);
+}
 
 // iced-x86, warmed up with gobin/returns.ts's own decode, so that the functions it runs are in the cache too.
 // mov eax, 0xc3; (an undecodable byte); ret
