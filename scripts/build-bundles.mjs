@@ -54,7 +54,7 @@ await writeFile(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
 // that V8 has compiled the functions a start runs (commander's parsing, the table's validator
 // and lookup) and the cache holds them too: V8 compiles a function only when it first runs.
 const WARM_UP = {
-  offsets: [['--help'], ['lookup', 'net/http.Request.ctx', '--go', '1.22.0', '--json'], ['dwarf', '--help']],
+  offsets: [['--help'], ['lookup', 'net/http.Request.ctx', '--go', '1.22.12', '--json'], ['dwarf', '--help']],
   'offsets-tracker': [['--help']],
   'offsets-agent': [['--help']],
 };
