@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { isGoOffsetsError } from '../common/errors.js';
-import type { ReturnDecoder } from '../gobin/return-decoder.js';
+import type { ReturnDecoder } from './return-decoder.js';
 import type { LookupPolicy } from '../offsets/index.js';
 import { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
-import { defaultTablePath } from './offsets.js';
+import { defaultTablePath } from '../common/package-root.js';
 import { jsonlSink } from './sinks.js';
 import type { AgentOptions } from './run.js';
 import { inspectTarget } from './target.js';

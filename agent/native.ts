@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { packagePath, packageRoot } from '../common/package-root.js';
 import { AgentError } from './errors.js';
 
 /** The libbpf loader addon (agent/native/loader.cc). */
@@ -19,17 +19,11 @@ interface LoaderAddon {
   clockPair(): [realtimeNs: bigint, monotonicNs: bigint];
 }
 
-/** The repository root, from agent/ (tsx), dist/agent/ (built) or dist/agent-bundle/ (bundled: scripts/bundle-agent.mjs). */
-export function repoRoot(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.replace(/\/(?:dist\/agent|dist\/agent-bundle|agent)\/?$/, '');
-}
-
 let addon: LoaderAddon | undefined;
 
 export function loaderAddon(): LoaderAddon {
   if (addon) return addon;
-  const path = `${repoRoot()}/agent/native/build/Release/loader.node`;
+  const path = packagePath('agent', 'native', 'build', 'Release', 'loader.node');
   if (!existsSync(path)) {
     throw new AgentError('ERR_AGENT_BPF', `the libbpf loader addon is not built (${path} missing): run scripts/setup.sh`);
   }
@@ -38,7 +32,7 @@ export function loaderAddon(): LoaderAddon {
 }
 
 export function bpfObjectPath(arch: 'amd64' | 'arm64'): string {
-  const path = `${repoRoot()}/bpf/nethttp.${arch}.o`;
+  const path = packagePath('bpf', `nethttp.${arch}.o`);
   if (!existsSync(path)) throw new AgentError('ERR_AGENT_BPF', `the eBPF object is not built (${path} missing): run scripts/setup.sh`);
   return path;
 }

@@ -4,13 +4,7 @@ import type { LookupPolicy, LookupResult, OffsetsTable } from '../offsets/index.
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
 import { FIELDS, ROUTE_FIELDS, type ConstantName, type RouteConstantName } from './fields.js';
-import { repoRoot } from './native.js';
 import type { TargetHead } from './target.js';
-
-/** offsets/offsets.json of this checkout. */
-export function defaultTablePath(): string {
-  return `${repoRoot()}/offsets/offsets.json`;
-}
 
 /** Where the offsets came from: the target's DWARF, its type descriptors, the table, or descriptors with the table filling in. */
 export type OffsetSource = 'dwarf' | 'type descriptors' | 'table' | 'type descriptors and table';

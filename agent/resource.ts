@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename } from 'node:path';
-import { repoRoot } from './native.js';
+import { packagePath } from '../common/package-root.js';
 
 /** The executable being traced, as the agent saw it once inspected. */
 export interface TracedExecutable {
@@ -28,7 +28,7 @@ export const DISTRO_NAME = 'offsets-agent';
 
 /** This agent's version (package.json): telemetry.distro.version and the instrumentation scope's version. */
 export function agentVersion(): string {
-  return (JSON.parse(readFileSync(`${repoRoot()}/package.json`, 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**

@@ -1,34 +1,11 @@
 /**
  * Decoding of the ring buffer records (struct span in bpf/span.h), and the
- * conversion of their monotonic timestamps to wall-clock time.
+ * conversion of their monotonic timestamps to wall-clock time. The layout and
+ * the counter names come from the objects' BTF (span-layout.generated.ts).
  */
-/** Byte offset of each member of struct span; test/agent checks it against the objects' BTF. */
-export const SPAN_LAYOUT = {
-  start_ns: 0,
-  end_ns: 8,
-  goid: 16,
-  status: 24,
-  pid: 32,
-  kind: 36,
-  method_len: 40,
-  path_len: 44,
-  host_len: 48,
-  route_len: 52,
-  method: 56,
-  path: 72,
-  host: 200,
-  route: 264,
-} as const;
-const METHOD_MAX = 16;
-const PATH_MAX = 128;
-const HOST_MAX = 64;
-const ROUTE_MAX = 128;
-export const SPAN_RECORD_SIZE = SPAN_LAYOUT.route + ROUTE_MAX;
-const KIND_SERVER = 1;
-const KIND_CLIENT = 2;
+import { COUNTERS, SPAN_KIND, SPAN_LAYOUT, SPAN_RECORD_SIZE, SPAN_TEXT_MAX } from './span-layout.generated.js';
 
-/** Indexes of the counters map (bpf/span.h). */
-export const COUNTERS = ['ringbufFull', 'inflightFull', 'unpairedReturn'] as const;
+export { COUNTERS, SPAN_LAYOUT, SPAN_RECORD_SIZE };
 export type Counters = Record<(typeof COUNTERS)[number], bigint>;
 
 export interface Span {
@@ -63,22 +40,23 @@ export function decodeSpans(batch: Buffer, wallOffsetNs: bigint): Span[] {
 
 function decodeSpan(r: Buffer, wallOffsetNs: bigint): Span {
   const L = SPAN_LAYOUT;
+  const M = SPAN_TEXT_MAX;
   const text = (at: number, len: number, max: number) => r.toString('latin1', at, at + Math.min(len, max));
   const kind = r.readUInt32LE(L.kind);
   const status = r.readBigInt64LE(L.status);
   const span: Span = {
-    kind: kind === KIND_CLIENT ? 'client' : 'server',
-    method: text(L.method, r.readUInt32LE(L.method_len), METHOD_MAX),
-    path: text(L.path, r.readUInt32LE(L.path_len), PATH_MAX),
+    kind: kind === SPAN_KIND.client ? 'client' : 'server',
+    method: text(L.method, r.readUInt32LE(L.method_len), M.method),
+    path: text(L.path, r.readUInt32LE(L.path_len), M.path),
     // The server's status is 0 when the handler wrote nothing: net/http then answers 200.
-    status: kind === KIND_SERVER && status === 0n ? 200 : Number(status),
+    status: kind === SPAN_KIND.server && status === 0n ? 200 : Number(status),
     startNs: r.readBigUInt64LE(L.start_ns) + wallOffsetNs,
     endNs: r.readBigUInt64LE(L.end_ns) + wallOffsetNs,
     goid: Number(r.readBigUInt64LE(L.goid)),
     pid: r.readUInt32LE(L.pid),
   };
-  if (kind === KIND_CLIENT) span.host = text(L.host, r.readUInt32LE(L.host_len), HOST_MAX);
-  const route = routeOfPattern(text(L.route, r.readUInt32LE(L.route_len), ROUTE_MAX));
+  if (kind === SPAN_KIND.client) span.host = text(L.host, r.readUInt32LE(L.host_len), M.host);
+  const route = routeOfPattern(text(L.route, r.readUInt32LE(L.route_len), M.route));
   if (route !== undefined) span.route = route;
   return span;
 }

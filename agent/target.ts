@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { GoBinary, GoFunction } from '../gobin/binary.js';
-import { ReturnDecoder } from '../gobin/return-decoder.js';
+import { ReturnDecoder } from './return-decoder.js';
 import { parseSelector } from '../gobin/selector.js';
 import { cachePath } from '../common/cache-dir.js';
 import type { CacheWrites } from './cache-writes.js';

@@ -1,11 +1,16 @@
-/* The record the eBPF programs write to the ring buffer. agent/span.ts
- * decodes it: keep both in step (sizes and offsets are checked there). */
+/* The record the eBPF programs write to the ring buffer, and the counters.
+ * agent/span.ts decodes them with agent/span-layout.generated.ts, which
+ * scripts/gen-span-layout.mjs writes from the objects' BTF (make -C bpf):
+ * struct span's member offsets and array sizes, enum span_kind and enum
+ * counter. test/agent/span-layout.test.ts checks it against the BTF. */
 #pragma once
 
 #include <linux/types.h>
 
-#define SPAN_KIND_SERVER 1
-#define SPAN_KIND_CLIENT 2
+enum span_kind {
+	SPAN_KIND_SERVER = 1,
+	SPAN_KIND_CLIENT = 2,
+};
 
 #define METHOD_MAX 16
 #define PATH_MAX_LEN 128
@@ -29,8 +34,10 @@ struct span {
 	char route[ROUTE_MAX]; /* the pattern as registered, e.g. "GET /items/{id}" */
 };
 
-/* Indexes of the counters map. */
-#define COUNTER_RINGBUF_FULL 0 /* spans lost because the ring buffer was full */
-#define COUNTER_INFLIGHT_FULL 1 /* entries that found no room in the in-flight map */
-#define COUNTER_UNPAIRED_RETURN 2 /* return sites reached with no recorded entry */
-#define COUNTER_COUNT 3
+/* Indexes of the counters map; COUNTER_COUNT is their number. */
+enum counter {
+	COUNTER_RINGBUF_FULL, /* spans lost because the ring buffer was full */
+	COUNTER_INFLIGHT_FULL, /* entries that found no room in the in-flight map */
+	COUNTER_UNPAIRED_RETURN, /* return sites reached with no recorded entry */
+	COUNTER_COUNT
+};

@@ -1,7 +1,7 @@
 import type { ElfFile } from './elf.js';
 import { Cursor } from './cursor.js';
 import { GobinError } from './errors.js';
-import { AddressSpace } from './memory.js';
+import { AddressSpace, PTR_SIZE } from './memory.js';
 import { parseModinfo, type ModuleInfo } from './modinfo.js';
 
 export type { ModuleInfo } from './modinfo.js';
@@ -49,10 +49,11 @@ export function readBuildInfo(elf: ElfFile, mem = new AddressSpace(elf)): BuildI
     version = varintString(c);
     mod = varintString(c);
   } else {
-    if (ptrSize !== 4 && ptrSize !== 8) throw new GobinError('ERR_BUILDINFO_MALFORMED', `${elf.name}: build information pointer size ${ptrSize} is neither 4 nor 8`, where);
+    // Go writes its own pointer size here; ElfFile accepts only 64-bit files, so anything but 8 is damage.
+    if (ptrSize !== PTR_SIZE) throw new GobinError('ERR_BUILDINFO_MALFORMED', `${elf.name}: build information pointer size ${ptrSize} in a 64-bit ELF`, where);
     if (flags & FLAG_BIG_ENDIAN) throw new GobinError('ERR_BUILDINFO_MALFORMED', `${elf.name}: build information is big-endian in a little-endian ELF`, where);
-    version = goStringAt(elf, mem, mem.pointer(addr + at + 16, ptrSize), ptrSize);
-    mod = goStringAt(elf, mem, mem.pointer(addr + at + 16 + ptrSize, ptrSize), ptrSize);
+    version = goStringAt(elf, mem, mem.pointer(addr + at + 16));
+    mod = goStringAt(elf, mem, mem.pointer(addr + at + 16 + PTR_SIZE));
   }
   // The go command wraps modinfo in 16-byte sentinels so the runtime can find it; strip them.
   if (mod.length >= 33 && mod[mod.length - 17] === '\n') mod = mod.slice(16, -16);
@@ -77,11 +78,11 @@ function varintString(c: Cursor): string {
 }
 
 /** A Go string header {ptr, len} at `addr`, and the bytes it points to. */
-function goStringAt(elf: ElfFile, mem: AddressSpace, addr: number, ptrSize: number): string {
+function goStringAt(elf: ElfFile, mem: AddressSpace, addr: number): string {
   // A header in .bss is the zero value: Go 1.15-1.17 GOPATH builds leave runtime.modinfo empty there.
-  if (mem.zeroFilled(addr, 2 * ptrSize)) return '';
-  const ptr = mem.pointer(addr, ptrSize);
-  const len = mem.pointer(addr + ptrSize, ptrSize);
+  if (mem.zeroFilled(addr, 2 * PTR_SIZE)) return '';
+  const ptr = mem.pointer(addr);
+  const len = mem.pointer(addr + PTR_SIZE);
   if (len > 1 << 24) throw new GobinError('ERR_BUILDINFO_MALFORMED', `${elf.name}: string at 0x${addr.toString(16)} claims length ${len}`);
   if (len === 0) return '';
   return Buffer.from(elf.readVaddr(ptr, len)).toString('utf8');

@@ -2,6 +2,9 @@ import type { ElfFile } from './elf.js';
 import { PT_DYNAMIC, PT_LOAD, EM_X86_64, EM_AARCH64 } from './elf.js';
 import { GobinError } from './errors.js';
 
+/** The pointer size of every binary read here: only 64-bit ELF files are accepted (elf.ts). */
+export const PTR_SIZE = 8;
+
 // Dynamic-section tags and relocation types (elf.h) needed to resolve pointers in PIE data.
 const DT_NULL = 0;
 const DT_RELA = 7;
@@ -36,13 +39,15 @@ export class AddressSpace {
     return this.elf.programs.some((p) => p.type === PT_LOAD && addr >= p.vaddr + p.filesz && addr + len <= p.vaddr + p.memsz);
   }
 
-  /** Reads a little-endian pointer at `addr`, applying a RELATIVE relocation when one targets it. */
-  pointer(addr: number, ptrSize: number): number {
+  /**
+   * Reads a little-endian pointer at `addr`, applying a RELATIVE relocation when one targets it.
+   * Pointers are 8 bytes: ElfFile rejects 32-bit (ELFCLASS32) files before anything is read.
+   */
+  pointer(addr: number): number {
     const rel = this.relocations().get(addr);
     if (rel !== undefined) return rel;
-    const b = this.elf.readVaddr(addr, ptrSize);
+    const b = this.elf.readVaddr(addr, PTR_SIZE);
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    if (ptrSize === 4) return v.getUint32(0, true);
     const hi = v.getUint32(4, true);
     if (hi > 0x1fffff) throw new GobinError('ERR_ADDRESS', `${this.elf.name}: pointer at 0x${addr.toString(16)} exceeds 2^53`);
     return hi * 0x1_0000_0000 + v.getUint32(0, true);

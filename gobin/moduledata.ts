@@ -1,6 +1,6 @@
 import type { ElfFile } from './elf.js';
 import { GobinError } from './errors.js';
-import type { AddressSpace } from './memory.js';
+import { PTR_SIZE, type AddressSpace } from './memory.js';
 import type { PclntabHeader } from './pclntab.js';
 
 /** What this reader needs from runtime.firstmoduledata. */
@@ -37,16 +37,15 @@ const WORDS = 24;
  */
 export function findModuleData(elf: ElfFile, mem: AddressSpace, pclntabAddr: number, hdr: PclntabHeader, firstEntryOff: number, lastEntryOff: number): ModuleData {
   if (hdr.layout === '1.2') throw new GobinError('ERR_PCLNTAB_UNSUPPORTED', `${elf.name}: moduledata layout before Go 1.16 is not read (not needed: entries are absolute)`);
-  const p = hdr.ptrSize;
   const rejected: string[] = [];
   const tried = new Set<number>();
   // Candidates in order (relocation targets, then `.go.module`, then the writable
   // segments), each validated as soon as it is found: the first that validates wins.
-  for (const addr of moduleDataCandidates(elf, mem, pclntabAddr, p, WORDS)) {
+  for (const addr of moduleDataCandidates(elf, mem, pclntabAddr, WORDS)) {
     if (tried.has(addr)) continue;
     tried.add(addr);
     try {
-      const w = (n: number) => mem.pointer(addr + n * p, p);
+      const w = (n: number) => mem.pointer(addr + n * PTR_SIZE);
       if (w(W_PCHEADER) !== pclntabAddr) throw new Error('pcHeader mismatch');
       if (w(W_FUNCNAMETAB) !== pclntabAddr + hdr.funcnameOffset) throw new Error('funcnametab mismatch');
       if (w(W_PCLNTABLE) !== pclntabAddr + hdr.pclnOffset || w(W_FTAB) !== pclntabAddr + hdr.pclnOffset) throw new Error('pclntable/ftab mismatch');
@@ -70,23 +69,19 @@ export function findModuleData(elf: ElfFile, mem: AddressSpace, pclntabAddr: num
  * `.go.module` and in every writable segment, with room for the moduledata
  * after them. The word is found with Buffer.indexOf (memmem), not word by word.
  */
-export function* moduleDataCandidates(elf: ElfFile, mem: AddressSpace, pclntabAddr: number, p: number, words: number): Generator<number> {
+export function* moduleDataCandidates(elf: ElfFile, mem: AddressSpace, pclntabAddr: number, words: number): Generator<number> {
   for (const [addr, value] of mem.relocations()) if (value === pclntabAddr) yield addr;
   const goModule = elf.section('.go.module');
   const ranges: Array<{ addr: number; data: Uint8Array }> = goModule ? [{ addr: goModule.addr, data: elf.sectionData(goModule) }] : [];
   for (const seg of mem.writableSegments()) ranges.push({ addr: seg.vaddr, data: elf.slice(seg.offset, seg.filesz, 'data segment') });
-  const needle = Buffer.alloc(p);
-  if (p === 8) {
-    needle.writeUInt32LE(pclntabAddr % 0x1_0000_0000, 0);
-    needle.writeUInt32LE(Math.floor(pclntabAddr / 0x1_0000_0000), 4);
-  } else {
-    needle.writeUInt32LE(pclntabAddr % 0x1_0000_0000, 0);
-  }
+  const needle = Buffer.alloc(PTR_SIZE);
+  needle.writeUInt32LE(pclntabAddr % 0x1_0000_0000, 0);
+  needle.writeUInt32LE(Math.floor(pclntabAddr / 0x1_0000_0000), 4);
   for (const r of ranges) {
     const buf = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-    const limit = r.data.length - words * p; // the last start with room for the words read
+    const limit = r.data.length - words * PTR_SIZE; // the last start with room for the words read
     for (let i = buf.indexOf(needle); i >= 0 && i <= limit; i = buf.indexOf(needle, i + 1)) {
-      if ((r.addr + i) % p === 0) yield r.addr + i;
+      if ((r.addr + i) % PTR_SIZE === 0) yield r.addr + i;
     }
   }
 }

@@ -110,122 +110,99 @@ export function parseFunctions(data: Uint8Array, hdr: PclntabHeader, where: stri
 }
 
 /**
- * The same table as parseFunctions, in columns (no object per function). A
- * single pass reads the functab and _func records straight from a DataView and
- * cuts names out of one Latin-1 decoding of the (ASCII) name table; anything
- * unusual (a bound, order or agreement check failing, a name outside that
- * table, a 64-bit value past 2^53) hands over to the checked reader, which
- * accepts the same tables and reports the same errors.
+ * The same table as parseFunctions, in columns (no object per function): one
+ * walk of the function table (walkFunctions), with names cut out of one
+ * Latin-1 decoding of the (ASCII) name table, and decoded as UTF-8 one by one
+ * otherwise.
  */
 export function readFunctionColumns(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): FunctionColumns {
-  return fastFunctionColumns(data, hdr) ?? checkedFunctionColumns(data, hdr, where, base);
-}
-
-/** Functab fields are pointer-sized before 1.18, 32-bit offsets after. */
-function functabFieldSize(hdr: PclntabHeader): number {
-  return hdr.layout === '1.2' || hdr.layout === '1.16' ? hdr.ptrSize : 4;
-}
-
-/** The single-pass reader; undefined when anything is unusual (exported for tests: it must not bail on real tables). */
-export function fastFunctionColumns(data: Uint8Array, hdr: PclntabHeader): FunctionColumns | undefined {
-  const n = hdr.nfunc;
-  const len = data.length;
-  const field = functabFieldSize(hdr);
-  if (field !== 4 && field !== 8) return undefined;
-  const ft = hdr.pclnOffset;
-  if (ft + (2 * n + 1) * field > len) return undefined;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  // funcoff is relative to the table start in 1.2, to the functab (pclnOffset) after.
-  const funcBase = hdr.layout === '1.2' ? 0 : ft;
-  const nameBase = hdr.funcnameOffset;
   // 1.16+: the name table is [funcnameOffset, cuOffset). Go names are ASCII in practice; then
   // one Latin-1 string maps bytes to characters one to one and each name is a slice of it.
   let region = '';
   let regionStart = 0;
   let regionEnd = 0;
-  if (hdr.layout !== '1.2' && hdr.cuOffset > nameBase && hdr.cuOffset <= len && isAscii(data.subarray(nameBase, hdr.cuOffset))) {
+  const nameBase = hdr.funcnameOffset;
+  if (hdr.layout !== '1.2' && hdr.cuOffset > nameBase && hdr.cuOffset <= data.length && isAscii(data.subarray(nameBase, hdr.cuOffset))) {
     region = buf.toString('latin1', nameBase, hdr.cuOffset);
     regionStart = nameBase;
     regionEnd = hdr.cuOffset;
   }
-  const wide = field === 8;
-  const entries = new Float64Array(n + 1);
-  const names: string[] = new Array(n);
-  let entry = wide ? u64(view, ft) : view.getUint32(ft, true);
-  if (entry < 0) return undefined;
-  entries[0] = entry;
-  for (let i = 0, p = ft + field; i < n; i++, p += 2 * field) {
-    let funcoff: number;
-    let next: number;
-    let recEntry: number;
-    if (wide) {
-      funcoff = u64(view, p);
-      next = u64(view, p + 8);
-      if (funcoff < 0 || next < 0) return undefined;
-    } else {
-      funcoff = view.getUint32(p, true);
-      next = view.getUint32(p + 4, true);
-    }
-    if (next < entry) return undefined;
-    const rec = funcBase + funcoff;
-    if (rec + field + 4 > len) return undefined;
-    if (wide) recEntry = u64(view, rec);
-    else recEntry = view.getUint32(rec, true);
-    if (recEntry !== entry) return undefined;
-    const at = nameBase + view.getInt32(rec + field, true);
+  const names: string[] = new Array(hdr.nfunc);
+  const entries = new Float64Array(hdr.nfunc + 1);
+  walkFunctions(data, hdr, where, base, (i, entry, end, at, nameOffAt) => {
     let name: string | undefined;
     if (at >= regionStart && at < regionEnd) {
       const nul = region.indexOf('\0', at - regionStart);
       if (nul >= 0) name = region.slice(at - regionStart, nul);
     }
     if (name === undefined) {
-      if (at < 0 || at >= len) return undefined;
       const nul = data.indexOf(0, at);
-      if (nul < 0) return undefined;
+      if (nul < 0) failAt(data, where, base, `function ${i}: name offset ${at - nameBase} is outside the name table or unterminated`, nameOffAt);
       name = buf.toString('utf8', at, nul);
     }
     names[i] = name;
-    entries[i + 1] = next;
-    entry = next;
-  }
+    entries[i] = entry;
+    entries[i + 1] = end;
+  });
   return { names, entries };
 }
 
-/** A little-endian 64-bit value, or -1 when it exceeds 2^53 (the checked reader reports that). */
-function u64(view: DataView, off: number): number {
-  const hi = view.getUint32(off + 4, true);
-  return hi > 0x1fffff ? -1 : hi * 0x1_0000_0000 + view.getUint32(off, true);
+/** Functab fields are pointer-sized (8: parseHeader accepts no other) before 1.18, 32-bit offsets after. */
+function functabFieldSize(hdr: PclntabHeader): 4 | 8 {
+  return hdr.layout === '1.2' || hdr.layout === '1.16' ? 8 : 4;
 }
 
-/** The bounds-checked reader: every failure names its offset (exported for tests: the reference for the fast one). */
-export function checkedFunctionColumns(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): FunctionColumns {
+/** Called by walkFunctions for each function, in table order: entry and end as stored, and where its name is. */
+type FunctionVisitor = (i: number, entry: number, end: number, nameAt: number, nameOffAt: number) => void;
+
+function failAt(data: Uint8Array, where: string, base: number, message: string, at: number): never {
+  return new Cursor(data, where, 0, base).fail('ERR_PCLNTAB_MALFORMED', message, at);
+}
+
+/**
+ * The one walk of the function table, and its one set of checks. The functab
+ * is nfunc (entry, funcoff) pairs plus a final entry, the end of the last
+ * function; each funcoff points at a _func record whose first field repeats
+ * the entry and whose second is the name's offset in the name table. Checked:
+ * the functab fits the data, entries are sorted, each record lies inside the
+ * data and repeats its entry, each name offset lands inside the data, and no
+ * 64-bit value exceeds 2^53. Every failure names its offset. The values are
+ * read straight from a DataView (a Cursor per read costs too much on 50,000
+ * functions); a Cursor is made only to report.
+ */
+function walkFunctions(data: Uint8Array, hdr: PclntabHeader, where: string, base: number, visit: FunctionVisitor): void {
+  const n = hdr.nfunc;
+  const len = data.length;
   const field = functabFieldSize(hdr);
-  const ft = new Cursor(data, where, hdr.pclnOffset, base);
-  ft.need((2 * hdr.nfunc + 1) * field);
-  const funcBase = hdr.layout === '1.2' ? 0 : hdr.pclnOffset;
-  const names = hdr.funcnameOffset;
-  const rec = new Cursor(data, where, 0, base);
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const out: FunctionColumns = { names: new Array(hdr.nfunc), entries: new Float64Array(hdr.nfunc + 1) };
-  let entry = ft.uint(field);
-  out.entries[0] = entry;
-  for (let i = 0; i < hdr.nfunc; i++) {
-    const funcoff = ft.uint(field);
-    const next = ft.uint(field);
-    if (next < entry) ft.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: functab is not sorted (0x${next.toString(16)} after 0x${entry.toString(16)})`, ft.off - field);
-    rec.seek(funcBase + funcoff);
-    const recEntry = rec.uint(field);
-    if (recEntry !== entry) rec.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: _func entry 0x${recEntry.toString(16)} differs from functab entry 0x${entry.toString(16)}`, funcBase + funcoff);
-    const nameoff = rec.i32();
-    const at = names + nameoff;
-    const nul = at >= 0 && at < data.length ? data.indexOf(0, at) : -1;
-    if (nul < 0) rec.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: name offset ${nameoff} is outside the name table or unterminated`, rec.off - 4);
-    out.names[i] = buf.toString('utf8', at, nul);
-    out.entries[i + 1] = next;
+  const wide = field === 8;
+  const ft = hdr.pclnOffset;
+  new Cursor(data, where, ft, base).need((2 * n + 1) * field);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  // A value as the Cursor reads it: a 64-bit one past 2^53 is reported as the Cursor reports it.
+  const read = (off: number): number => {
+    if (!wide) return view.getUint32(off, true);
+    const hi = view.getUint32(off + 4, true);
+    return hi > 0x1fffff ? new Cursor(data, where, off, base).u64() : hi * 0x1_0000_0000 + view.getUint32(off, true);
+  };
+  // funcoff is relative to the table start in 1.2, to the functab (pclnOffset) after.
+  const funcBase = hdr.layout === '1.2' ? 0 : ft;
+  const nameBase = hdr.funcnameOffset;
+  let entry = read(ft);
+  for (let i = 0, p = ft + field; i < n; i++, p += 2 * field) {
+    const funcoff = read(p);
+    const next = read(p + field);
+    if (next < entry) failAt(data, where, base, `function ${i}: functab is not sorted (0x${next.toString(16)} after 0x${entry.toString(16)})`, p + field);
+    const rec = funcBase + funcoff;
+    if (rec + field + 4 > len) new Cursor(data, where, 0, base).seek(rec).need(field + 4);
+    const recEntry = read(rec);
+    if (recEntry !== entry) failAt(data, where, base, `function ${i}: _func entry 0x${recEntry.toString(16)} differs from functab entry 0x${entry.toString(16)}`, rec);
+    const nameoff = view.getInt32(rec + field, true);
+    const at = nameBase + nameoff;
+    if (at < 0 || at >= len) failAt(data, where, base, `function ${i}: name offset ${nameoff} is outside the name table or unterminated`, rec + field);
+    visit(i, entry, next, at, rec + field);
     entry = next;
   }
-  return out;
 }
 
 /** The first entry and the end of the last function, as the table stores them (the functab's first and last values). */
@@ -240,45 +217,44 @@ export function entryBounds(data: Uint8Array, hdr: PclntabHeader, where: string,
 
 /**
  * The functions named exactly `name`, without decoding the other names: the
- * name's bytes are searched for in the table, and the functab is scanned for
- * records pointing at them. Reading every name of a large binary (thousands
- * of strings) costs tens of milliseconds; this costs one or two. The records
- * found get the checks checkedFunctionColumns makes.
+ * name's bytes are searched for in the table, and the walk picks the records
+ * pointing at them. Reading every name of a large binary (thousands of
+ * strings) costs tens of milliseconds; this costs a few, with the same checks.
  */
 export function functionsNamed(data: Uint8Array, hdr: PclntabHeader, name: string, where: string, base = 0): RawFunction[] {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const needle = Buffer.from(`${name}\0`, 'utf8');
-  const nameBase = hdr.funcnameOffset;
   const candidates = new Set<number>();
-  for (let at = buf.indexOf(needle, nameBase); at >= 0; at = buf.indexOf(needle, at + 1)) candidates.add(at - nameBase);
+  for (let at = buf.indexOf(needle, hdr.funcnameOffset); at >= 0; at = buf.indexOf(needle, at + 1)) candidates.add(at);
   if (candidates.size === 0) return [];
-  const field = functabFieldSize(hdr);
-  const ft = new Cursor(data, where, hdr.pclnOffset, base);
-  ft.need((2 * hdr.nfunc + 1) * field);
-  const funcBase = hdr.layout === '1.2' ? 0 : hdr.pclnOffset;
-  const rec = new Cursor(data, where, 0, base);
   const out: RawFunction[] = [];
-  // The scan reads the functab directly (its bounds were checked above), and a
-  // name offset only where its record lies inside the data; a record that does
-  // not is reported by the checked reader, not here.
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const wide = field === 8;
-  const last = data.length - field - 4;
-  for (let i = 0, p = hdr.pclnOffset + field; i < hdr.nfunc; i++, p += 2 * field) {
-    const funcoff = wide ? view.getUint32(p, true) + view.getUint32(p + 4, true) * 0x1_0000_0000 : view.getUint32(p, true);
-    const at = funcBase + funcoff;
-    if (at > last || !candidates.has(view.getInt32(at + field, true))) continue;
-    ft.seek(hdr.pclnOffset + 2 * i * field);
-    const entry = ft.uint(field);
-    ft.skip(field);
-    const end = ft.uint(field);
-    if (end < entry) ft.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: functab is not sorted (0x${end.toString(16)} after 0x${entry.toString(16)})`, ft.off - field);
-    rec.seek(funcBase + funcoff);
-    const recEntry = rec.uint(field);
-    if (recEntry !== entry) rec.fail('ERR_PCLNTAB_MALFORMED', `function ${i}: _func entry 0x${recEntry.toString(16)} differs from functab entry 0x${entry.toString(16)}`, funcBase + funcoff);
-    out.push({ name, entry, end });
-  }
+  walkFunctions(data, hdr, where, base, (_i, entry, end, at) => {
+    if (candidates.has(at)) out.push({ name, entry, end });
+  });
   return out;
+}
+
+/**
+ * The 4-aligned offsets in `bytes` where a pclntab magic (little-endian) starts,
+ * magic by magic, each magic's in increasing order.
+ *
+ * After a match at i the search resumes at i + 4, also when i is not aligned
+ * (and the match is skipped): the next match of the same magic cannot start at
+ * i+1..i+3. Each magic is one byte that is not 0xff (0xfb, 0xfa, 0xf0, 0xf1)
+ * followed by three 0xff bytes; a second match at i + d (d = 1, 2 or 3) would
+ * put its first byte at i + d, where the first match has 0xff. The same holds
+ * for the big-endian forms (three 0xff, then the other byte), and the magics
+ * are searched one at a time, so a different magic cannot hide one either.
+ */
+export function* pclntabMagicOffsets(bytes: Uint8Array): Generator<number> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const magic of Object.keys(PCLNTAB_MAGICS).map(Number)) {
+    const needle = Buffer.alloc(4);
+    needle.writeUInt32LE(magic);
+    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 4)) {
+      if (i % 4 === 0) yield i;
+    }
+  }
 }
 
 /**
@@ -296,21 +272,15 @@ export function locatePclntab(elf: ElfFile): PclntabLocation {
   for (const seg of elf.programs) {
     if (seg.type !== PT_LOAD) continue;
     const bytes = elf.slice(seg.offset, seg.filesz, 'loaded segment');
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (const magic of Object.keys(PCLNTAB_MAGICS).map(Number)) {
-      const needle = Buffer.alloc(4);
-      needle.writeUInt32LE(magic);
-      for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 4)) {
-        if (i % 4 !== 0) continue;
-        const data = bytes.subarray(i);
-        try {
-          const hdr = parseHeader(data, 'pclntab candidate', seg.offset + i);
-          readFunctionColumns(data, hdr, 'pclntab candidate', seg.offset + i);
-          return { data, addr: seg.vaddr + i, source: `segment at file offset 0x${seg.offset.toString(16)}` };
-        } catch (err) {
-          if (!(err instanceof GobinError)) throw err;
-          tried.push(`0x${(seg.offset + i).toString(16)}: ${err.code}`);
-        }
+    for (const i of pclntabMagicOffsets(bytes)) {
+      const data = bytes.subarray(i);
+      try {
+        const hdr = parseHeader(data, 'pclntab candidate', seg.offset + i);
+        readFunctionColumns(data, hdr, 'pclntab candidate', seg.offset + i);
+        return { data, addr: seg.vaddr + i, source: `segment at file offset 0x${seg.offset.toString(16)}` };
+      } catch (err) {
+        if (!(err instanceof GobinError)) throw err;
+        tried.push(`0x${(seg.offset + i).toString(16)}: ${err.code}`);
       }
     }
   }

@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type * as IcedX86 from 'iced-x86';
 import { EM_AARCH64, EM_X86_64 } from './elf.js';
-import { requireWithCodeCache } from './code-cache.js';
 import { GobinError } from './errors.js';
 
 // RET {Xn} in A64: 1101011 0010 11111 000000 Rn 00000 (Rn is X30 for a plain `ret`).
@@ -17,11 +15,16 @@ const ARM64_RET = 0xd65f0000;
  * inside an immediate or displacement is not a return); bytes that do not
  * decode are stepped over so that padding cannot derail what follows.
  */
-export function returnOffsets(machineCode: number, code: Uint8Array, fileOffset: number, vaddr = 0): number[] {
-  if (machineCode === EM_X86_64) return amd64Returns(icedX86(), code, fileOffset, vaddr);
+export function returnOffsets(machineCode: number, code: Uint8Array, fileOffset: number, vaddr = 0, loadDecoder: Amd64DecoderLoader = requireIcedX86): number[] {
+  if (machineCode === EM_X86_64) return amd64Returns(icedX86(loadDecoder), code, fileOffset, vaddr);
   if (machineCode === EM_AARCH64) return arm64Returns(code, fileOffset);
   throw new GobinError('ERR_ELF_UNSUPPORTED', `no instruction decoder for ELF machine ${machineCode}; only amd64 and arm64`);
 }
+
+/** Loads iced-x86 given its resolved file (the agent's decoder thread compiles it from a V8 code cache). */
+export type Amd64DecoderLoader = (file: string) => typeof IcedX86;
+
+const requireIcedX86: Amd64DecoderLoader = (file) => createRequire(import.meta.url)(file) as typeof IcedX86;
 
 let iced: typeof IcedX86 | undefined;
 
@@ -30,15 +33,12 @@ let iced: typeof IcedX86 | undefined;
  * importing this module, or decoding A64, never loads it. Loaded with require
  * rather than import(): it is CommonJS, and an ESM import of its 900 kB of
  * glue code first runs Node's CommonJS export scanner over all of it (about
- * 3x the cost of the require itself). Where a V8 code cache for it sits next
- * to this module (the agent's bundle: scripts/bundle-agent.mjs), it is
- * compiled from that.
+ * 3x the cost of the require itself).
  */
-function icedX86(): typeof IcedX86 {
+function icedX86(load: Amd64DecoderLoader): typeof IcedX86 {
   if (iced) return iced;
   try {
-    const file = createRequire(import.meta.url).resolve('iced-x86');
-    iced = requireWithCodeCache(file, fileURLToPath(new URL('.', import.meta.url))) as typeof IcedX86;
+    iced = load(createRequire(import.meta.url).resolve('iced-x86'));
   } catch (err) {
     throw new GobinError('ERR_DECODE', `cannot load the amd64 instruction decoder (iced-x86): ${(err as Error).message}`, undefined, { cause: err });
   }
@@ -48,7 +48,7 @@ function icedX86(): typeof IcedX86 {
 /**
  * The amd64 decode, with the iced-x86 module passed in: returnOffsets passes
  * its own; the build passes the one it saves a code cache for, so that the
- * cache holds the functions this runs (scripts/bundle-agent.mjs).
+ * cache holds the functions this runs (scripts/build-bundles.mjs).
  */
 export function amd64Returns(icedModule: typeof IcedX86, code: Uint8Array, fileOffset: number, vaddr: number): number[] {
   const { Decoder, DecoderOptions, Instruction, Mnemonic } = icedModule;

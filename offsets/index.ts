@@ -3,9 +3,6 @@
  * it, merge shards, and look fields up (agent, CLI, inspect).
  * Format and usage: docs/table.md; schema: offsets/table.schema.json.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 export { buildTable, belongsTo } from './build.js';
 export { mergeTables, serializeTable, tableObservations, scannedVersions, tableModules, requireModule } from './expand.js';
 export { parseTable, loadTable } from './load.js';
@@ -20,10 +17,4 @@ export type { OffsetsTable, ModuleEntry, FieldEntry, Run, RunValue } from './for
 export { TableError, type TableErrorCode } from './errors.js';
 export { parseGoVersion, compareGoVersions, canonicalGoVersion, type GoVersion } from './go-version.js';
 export { parseModuleVersion, compareModuleVersions, type ModuleVersion } from './module-version.js';
-
-/** offsets/offsets.json of this package, whether running from the sources or from dist/. */
-export function defaultTablePath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  if (dir.split(/[\\/]/).includes('dist')) dir = join(dir, '..', '..', 'offsets');
-  return join(dir, 'offsets.json');
-}
+export { defaultTablePath } from '../common/package-root.js';

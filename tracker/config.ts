@@ -5,18 +5,14 @@
  * pointer.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { validate as generatedValidateConfig } from './schema/config-validator.generated.js';
 import semver from 'semver';
 import { GoOffsetsError } from '../common/errors.js';
+import { packagePath } from '../common/package-root.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The package root (tracker/ sits one level below it, in the sources and in dist/). */
-export const packageRoot = here.includes(`${join('dist', 'tracker')}`) ? join(here, '..', '..') : join(here, '..');
-export const configSchemaPath = join(packageRoot, 'tracker', 'schema', 'config.schema.json');
-export const defaultConfigPath = join(packageRoot, 'tracker', 'config.default.json');
+export const configSchemaPath = packagePath('tracker', 'schema', 'config.schema.json');
+export const defaultConfigPath = packagePath('tracker', 'config.default.json');
 
 export class ConfigError extends GoOffsetsError {
   /** JSON pointer of the offending entry (`` for the whole document). */

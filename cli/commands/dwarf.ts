@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { GoOffsetsError } from '../../common/errors.js';
-import { Dwarf, type FieldOffset } from '../../gobin/dwarf/index.js';
-import { ElfFile } from '../../gobin/elf.js';
+import type { Dwarf, FieldOffset } from '../../gobin/dwarf/index.js';
 
 interface DwarfCommandOptions {
   json?: boolean;
@@ -26,6 +25,9 @@ export function registerDwarf(program: Command): void {
       if (!opts.all && selectors.length === 0) {
         throw new GoOffsetsError('ERR_USAGE', 'give at least one pkgpath.Type.field selector, or --all');
       }
+      // The readers load only when this command runs (in the bundle, esbuild defers their
+      // evaluation and that of node:zlib): other commands do not pay for them.
+      const [{ ElfFile }, { Dwarf }] = await Promise.all([import('../../gobin/elf.js'), import('../../gobin/dwarf/index.js')]);
       const elf = await ElfFile.open(binary).catch((err: NodeJS.ErrnoException) => {
         // The reader's own typed errors (ERR_NOT_ELF, ERR_TRUNCATED, …) name the problem: pass them on as they are.
         if (err instanceof GoOffsetsError) throw err;

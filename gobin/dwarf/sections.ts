@@ -88,7 +88,9 @@ export function inflateBounded(stream: Uint8Array, declared: number, section: st
   if (declared === 0) return new Uint8Array(0);
   let out: Buffer;
   try {
-    out = inflateSync(stream, { maxOutputLength: declared });
+    // One output chunk of the declared size: with the default 16 kB chunks, Node allocates
+    // hundreds and copies them all into one buffer at the end (about a third of the time).
+    out = inflateSync(stream, { maxOutputLength: declared, chunkSize: Math.max(declared, 64) });
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {

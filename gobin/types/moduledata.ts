@@ -38,7 +38,7 @@ export function findTypesModuleData(elf: ElfFile, mem: AddressSpace, space: Type
   const { md } = layout;
   const rejected: string[] = [];
   const tried = new Set<number>();
-  for (const addr of moduleDataCandidates(elf, mem, pclntabAddr, PTR, md.words)) {
+  for (const addr of moduleDataCandidates(elf, mem, pclntabAddr, md.words)) {
     if (tried.has(addr) || addr % PTR !== 0) continue;
     tried.add(addr);
     try {

@@ -1,5 +1,6 @@
-// The ring buffer record is declared twice: struct span in bpf/span.h and
-// SPAN_LAYOUT in agent/span.ts. The compiled objects' BTF is the truth.
+// The ring buffer record is declared once, as struct span in bpf/span.h;
+// agent/span-layout.generated.ts is generated from the compiled objects' BTF
+// (scripts/gen-span-layout.mjs), which stays the truth these tests check.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +30,10 @@ describe('span record', () => {
       expect(fromBtf).toEqual(SPAN_LAYOUT);
     });
   }
+
+  it('agent/span-layout.generated.ts is what the objects\' BTF gives now (array sizes, span kinds, counter names included)', () => {
+    execFileSync(process.execPath, [join(REPO, 'scripts', 'gen-span-layout.mjs'), '--check'], { encoding: 'utf8' });
+  });
 
   it('decodes a record and prints exact wall-clock nanoseconds', () => {
     const r = Buffer.alloc(SPAN_RECORD_SIZE);

@@ -48,11 +48,11 @@ describe('start-up loading', () => {
     expect(r).toEqual([]);
   });
 
-  // bin/offsets-agent.cjs runs the CommonJS bundle (scripts/bundle-agent.mjs); the same
+  // bin/offsets-agent.cjs runs the CommonJS bundle (scripts/build-bundles.mjs); the same
   // must hold there, where the reader and the table code are bundled in but lazily evaluated.
   it('requiring the agent bundle loads neither iced-x86 nor OpenTelemetry, and reads no target', () => {
     const script = `
-      const bundle = require(${JSON.stringify(join(REPO, 'dist/agent-bundle/cli.js'))});
+      const bundle = require(${JSON.stringify(join(REPO, 'dist/bundle/offsets-agent.js'))});
       const loaded = Object.keys(require.cache).filter((p) => /node_modules/.test(p)).map((p) => p.slice(p.lastIndexOf('node_modules/') + 13));
       console.log(JSON.stringify({ main: typeof bundle.main, loaded }));
     `;

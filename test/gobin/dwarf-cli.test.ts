@@ -1,4 +1,4 @@
-// `offsets dwarf` through the built launcher (bin/offsets.js → dist/). The
+// `offsets dwarf` through the built launcher (bin/offsets.cjs → dist/bundle/). The
 // build is scripts/setup.sh's job (`npm run build`); this file refuses to run
 // against a missing or stale dist/ rather than test old code.
 import { spawn } from 'node:child_process';
@@ -90,7 +90,7 @@ describe('offsets dwarf', () => {
   });
 
   it('a reader that closes the pipe early (`| head`) ends the output quietly, no EPIPE crash', async () => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'offsets.js'), 'dwarf', plain.path, '--all'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin', 'offsets.cjs'), 'dwarf', plain.path, '--all'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.once('data', () => child.stdout.destroy());

@@ -23,7 +23,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inspect-offsets-'));
-  requireFreshBuild('dist/cli/commands/inspect-offsets.js', ['cli/commands/inspect.ts', 'cli/commands/inspect-offsets.ts']);
+  requireFreshBuild('dist/bundle/offsets.js', ['cli/commands/inspect.ts', 'cli/commands/inspect-offsets.ts']);
 });
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// `offsets inspect BINARY --table FILE` through the built launcher (bin/offsets.js → dist/):
+// `offsets inspect BINARY --table FILE` through the built launcher (bin/offsets.cjs → dist/bundle/):
 // every tracked field's offset for the binary's Go version, unknown fields, and, for a
 // binary with DWARF, DWARF's offset and whether the table agrees. The table is built in
 // the test from observations the project's DWARF reader took from the plain probe of one

@@ -4,10 +4,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from '../../gobin/memory.js';
 import { GoBinary, findModuleData, locatePclntab, parseFunctions, parseHeader } from '../../gobin/index.js';
-import { checkedFunctionColumns, fastFunctionColumns } from '../../gobin/pclntab.js';
+import { entryBounds, functionsNamed, pclntabMagicOffsets, readFunctionColumns } from '../../gobin/pclntab.js';
 import { gosymFunctions } from '../oracle/gosym/oracle.js';
 import { probeBinaries } from '../support/probes.js';
 
@@ -72,15 +73,19 @@ describe('runtime.firstmoduledata', () => {
   }
 });
 
-describe('the single-pass reader', () => {
+// The function table has one walk (and one set of checks): every reader of it must agree.
+describe('the one walk of the function table', () => {
   for (const p of probes) {
-    it(`${p.toolchain.version} ${p.variant}: does not fall back, and equals the checked reader`, async () => {
+    it(`${p.toolchain.version} ${p.variant}: every function, the functions of one name, and the bounds agree`, async () => {
       const bin = await GoBinary.open(p.path);
       const loc = locatePclntab(bin.elf);
       const hdr = parseHeader(loc.data, loc.source);
-      const fast = fastFunctionColumns(loc.data, hdr);
-      expect(fast, 'the fast path bailed out on a real table').toBeDefined();
-      expect(fast).toEqual(checkedFunctionColumns(loc.data, hdr, loc.source));
+      const { names, entries } = readFunctionColumns(loc.data, hdr, loc.source);
+      expect(entryBounds(loc.data, hdr, loc.source)).toEqual({ first: entries[0], end: entries[names.length] });
+      for (const name of ['main.main', 'net/http.serverHandler.ServeHTTP', 'runtime.goexit', names[0], names[names.length - 1]]) {
+        const expected = names.flatMap((n, i) => (n === name ? [{ name, entry: entries[i], end: entries[i + 1] }] : []));
+        expect(functionsNamed(loc.data, hdr, name, loc.source)).toEqual(expected);
+      }
     });
   }
 
@@ -111,4 +116,53 @@ describe('the single-pass reader', () => {
       }
     });
   }
+});
+
+// Issue 13 suspected that the scan for a header, resuming at i + 4 after an
+// unaligned match at i, skips an aligned header at i+1..i+3. It cannot: every
+// magic is one byte other than 0xff followed by three 0xff (little-endian), so
+// two matches of one magic never overlap (see pclntabMagicOffsets). These show
+// it on the bytes themselves, against a search of every aligned offset.
+describe('the scan for a pclntab header without section headers', () => {
+  const MAGICS = [0xfffffffb, 0xfffffffa, 0xfffffff0, 0xfffffff1];
+  const le = (m: number) => [m & 0xff, 0xff, 0xff, 0xff];
+  /** Every 4-aligned offset holding a magic, in increasing order: what the scan must find. */
+  const everyAligned = (bytes: Uint8Array) => {
+    const out: number[] = [];
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i + 4 <= bytes.length; i += 4) if (MAGICS.includes(v.getUint32(i, true))) out.push(i);
+    return out;
+  };
+  const scan = (bytes: Uint8Array) => [...pclntabMagicOffsets(bytes)].sort((a, b) => a - b);
+
+  it('finds an aligned header right after an unaligned or partial match of the same magic', () => {
+    for (const m of MAGICS) {
+      for (const shift of [1, 2, 3]) {
+        // A full magic at `shift` (unaligned), then the aligned header at 8, the first aligned offset it leaves free.
+        const bytes = new Uint8Array(24);
+        bytes.set(le(m), shift);
+        const aligned = 8;
+        bytes.set(le(m), aligned);
+        expect(scan(bytes)).toEqual(everyAligned(bytes));
+        expect(scan(bytes)).toContain(aligned);
+        // A partial magic (its non-0xff byte and fewer 0xff) ending just before the aligned one.
+        const partial = new Uint8Array(16);
+        partial.set([m & 0xff, 0xff, 0xff].slice(0, 4 - shift), shift);
+        partial.set(le(m), 4);
+        expect(scan(partial)).toEqual([4]);
+      }
+    }
+  });
+
+  it('finds exactly the aligned magics in any mix of magic bytes and 0xff', () => {
+    const byte = fc.constantFrom(0xff, 0xff, 0xff, 0xfb, 0xfa, 0xf0, 0xf1, 0x00);
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 64 }), fc.array(fc.tuple(fc.constantFrom(...MAGICS), fc.nat(60)), { maxLength: 6 }), (noise, planted) => {
+        const bytes = Uint8Array.from(noise.length >= 64 ? noise : [...noise, ...new Array(64 - noise.length).fill(0)]);
+        for (const [m, at] of planted) bytes.set(le(m), at);
+        expect(scan(bytes)).toEqual(everyAligned(bytes));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -1,4 +1,4 @@
-// `offsets types` through the built launcher (bin/offsets.js → dist/): on the stripped
+// `offsets types` through the built launcher (bin/offsets.cjs → dist/bundle/): on the stripped
 // probe of every toolchain (amd64 and arm64), `--all --json` equals Go's debug/dwarf
 // reading of the unstripped twin for every struct in both. Needs `npm run build` first
 // (scripts/setup.sh does it) and fails naming the stale files otherwise.
@@ -22,7 +22,7 @@ interface Row {
 }
 
 beforeAll(() => {
-  requireFreshBuild('dist/cli/commands/types.js', ['cli/commands/types.ts', ...readdirSync(join(root, 'gobin', 'types')).map((f) => `gobin/types/${f}`)]);
+  requireFreshBuild('dist/bundle/offsets.js', ['cli/commands/types.ts', ...readdirSync(join(root, 'gobin', 'types')).map((f) => `gobin/types/${f}`)]);
 });
 
 describe('offsets types --all --json on stripped binaries = Go debug/dwarf of the unstripped twin', async () => {

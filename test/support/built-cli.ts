@@ -1,4 +1,4 @@
-// The built `offsets` launcher (bin/offsets.js → dist/) for CLI contract tests, and a
+// The built `offsets` launcher (bin/offsets.cjs → dist/bundle/) for CLI contract tests, and a
 // check that dist/ is not older than the sources a test relies on (scripts/setup.sh
 // runs `npm run build`; a stale build would test old code).
 import { execFile } from 'node:child_process';
@@ -23,7 +23,7 @@ export function offsetsCli(...args: string[]): Promise<CliResult> {
 /** The same, run from the working directory `cwd`. */
 export async function offsetsCliIn(cwd: string | undefined, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'offsets.js'), ...args], { maxBuffer: 1 << 28, cwd });
+    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'offsets.cjs'), ...args], { maxBuffer: 1 << 28, cwd });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -79,7 +79,7 @@ afterAll(async () => {
 describe('two tracker runs at once, std and a Debian module', () => {
   let cache: string;
   const runArgs = (out: string) => [
-    join(REPO, 'bin', 'offsets-tracker.js'),
+    join(REPO, 'bin', 'offsets-tracker.cjs'),
     'run',
     '--config', defaultConfigPath,
     '--source', `dir:${newest.goroot}`,

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { GoBinary, GoFunction } from './binary.js';
-import { GobinError, type GobinErrorCode } from './errors.js';
+import type { GoBinary, GoFunction } from '../gobin/binary.js';
+import { GobinError, type GobinErrorCode } from '../gobin/errors.js';
 
 export interface DecodeRequest {
   id: number;

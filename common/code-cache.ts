@@ -61,17 +61,30 @@ export function requireWithCodeCache(file: string, cacheDir: string): unknown {
 }
 
 /**
- * Loads `file`, lets `warmUp` run what a start runs (so that those functions
- * are compiled too), and saves the code cache into `cacheDir`, replacing any
- * older one for the same file name. Run with the Node that will use it.
+ * Loads `file` for a code cache: run what a start runs with `exports` (so that
+ * those functions are compiled too, also asynchronously), then `save` the
+ * cache into `cacheDir`, replacing any older one for the same file name. Run
+ * with the Node that will use it.
  */
-export function writeCodeCache(file: string, cacheDir: string, warmUp: (exports: unknown) => void): string {
+export function compileForCodeCache(file: string): { exports: unknown; save(cacheDir: string): string } {
   const script = compile(file);
-  warmUp(evaluate(file, script));
-  for (const old of readdirSync(cacheDir)) {
-    if (old.startsWith(`${basename(file)}.`) && old.endsWith('.v8cache')) rmSync(join(cacheDir, old));
-  }
-  const out = cacheFileFor(file, statSync(file), cacheDir);
-  writeFileSync(out, script.createCachedData());
-  return out;
+  const exports = evaluate(file, script);
+  return {
+    exports,
+    save(cacheDir) {
+      for (const old of readdirSync(cacheDir)) {
+        if (old.startsWith(`${basename(file)}.`) && old.endsWith('.v8cache')) rmSync(join(cacheDir, old));
+      }
+      const out = cacheFileFor(file, statSync(file), cacheDir);
+      writeFileSync(out, script.createCachedData());
+      return out;
+    },
+  };
+}
+
+/** compileForCodeCache with a synchronous warm-up: loads, warms up, saves; returns the cache file. */
+export function writeCodeCache(file: string, cacheDir: string, warmUp: (exports: unknown) => void): string {
+  const compiled = compileForCodeCache(file);
+  warmUp(compiled.exports);
+  return compiled.save(cacheDir);
 }

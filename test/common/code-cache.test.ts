@@ -1,4 +1,4 @@
-// gobin/code-cache: iced-x86 loaded from a V8 code cache made by writeCodeCache, in
+// common/code-cache: iced-x86 loaded from a V8 code cache made by writeCodeCache, in
 // fresh node processes (V8 only takes a cache at compile time). The oracle for the
 // loaded module is iced-x86 itself: it must decode as when required normally.
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../agent/support.js';
 
 const ICED_DIR = dirname(createRequire(join(REPO, 'package.json')).resolve('iced-x86'));
-const CODE_CACHE = pathToFileURL(join(REPO, 'dist/gobin/code-cache.js')).href;
+const CODE_CACHE = pathToFileURL(join(REPO, 'dist/common/code-cache.js')).href;
 
 /** Runs an ES module snippet in a fresh node and parses the JSON it prints. */
 function inFreshNode(body: string): any {
@@ -27,7 +27,7 @@ const DECODE = `
   while (decoder.canDecode) { decoder.decodeOut(ins); seen.push([iced.Mnemonic[ins.mnemonic], ins.length]); }
   decoder.free();`;
 
-describe('V8 code cache (gobin/code-cache)', () => {
+describe('V8 code cache (common/code-cache)', () => {
   let dir: string;
   let file: string;
   let cacheDir: string;
@@ -66,10 +66,10 @@ describe('V8 code cache (gobin/code-cache)', () => {
     expect(load()).toEqual({ use: 'no code cache for this file', seen: [['Mov', 5], ['Ret', 1]] });
   });
 
-  it("the agent bundle carries a cache for the installed iced-x86 that V8 accepts", () => {
+  it("the bundle directory carries a cache for the installed iced-x86 that V8 accepts", () => {
     const iced = join(ICED_DIR, 'iced_x86.js');
     const r = inFreshNode(`
-      const { exports: iced, use } = cc.loadWithCodeCache(${JSON.stringify(iced)}, ${JSON.stringify(join(REPO, 'dist/agent-bundle'))});
+      const { exports: iced, use } = cc.loadWithCodeCache(${JSON.stringify(iced)}, ${JSON.stringify(join(REPO, 'dist/bundle'))});
       ${DECODE}
       console.log(JSON.stringify({ use, seen }));`);
     expect(r).toEqual({ use: 'from the code cache', seen: [['Mov', 5], ['Ret', 1]] });

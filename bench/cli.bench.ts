@@ -1,0 +1,78 @@
+// The CLI as a person waits for it: whole processes, spawned side by side in one run
+// (round-robin, so that the machine's load drifts over all of them alike). The
+// reference is a bare `node -e ''`; `dwarf --all --json` is also set against a Go
+// program printing the same rows with debug/dwarf (bench/dwarf-rows), whose output
+// is checked byte for byte first.
+import { execFile, spawnSync } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cachePath } from '../common/cache-dir.js';
+import { packageRoot } from '../common/package-root.js';
+import { dwarfProbes } from '../test/oracle/dwarf/oracle.js';
+import { goBuildOnce, matrixToolchains } from '../test/support/toolchains.js';
+
+const exec = promisify(execFile);
+const RUNS = 21;
+const SELECTOR = 'net/http.Request.ctx';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** Wall time of one whole process, from spawn to exit, output discarded. */
+function timeOnce(argv: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore'] });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
+  return ms;
+}
+
+export async function run(): Promise<void> {
+  const root = packageRoot();
+  const toolchains = await matrixToolchains();
+  const newest = toolchains[toolchains.length - 1];
+  const candidates = (await dwarfProbes()).filter((p) => !p.stripped && p.arch === 'amd64');
+  const sizes = await Promise.all(candidates.map(async (p) => (await stat(p.path)).size));
+  const probe = candidates[sizes.indexOf(Math.max(...sizes))];
+  const goRows = await goBuildOnce(newest, cachePath('bench', 'dwarf-rows', newest.version, 'dwarf-rows'), {
+    cwd: join(root, 'bench', 'dwarf-rows'),
+    env: { CGO_ENABLED: '0' },
+    what: 'bench/dwarf-rows',
+  });
+  const offsets = [process.execPath, join(root, 'bin', 'offsets.cjs')];
+  const commands: [string, string[]][] = [
+    ["node -e ''", [process.execPath, '-e', '']],
+    ['offsets --help', [...offsets, '--help']],
+    [`offsets lookup ${SELECTOR} --go 1.22.12`, [...offsets, 'lookup', SELECTOR, '--go', '1.22.12']],
+    [`offsets dwarf BIN ${SELECTOR}`, [...offsets, 'dwarf', probe.path, SELECTOR]],
+    ['offsets dwarf BIN --all --json', [...offsets, 'dwarf', probe.path, '--all', '--json']],
+    ['Go debug/dwarf: dwarf-rows BIN', [goRows, probe.path]],
+  ];
+
+  const [ts, go] = await Promise.all([exec(offsets[0], [...offsets.slice(1), 'dwarf', probe.path, '--all', '--json'], { maxBuffer: 1 << 28 }), exec(goRows, [probe.path], { maxBuffer: 1 << 28 })]);
+  if (ts.stdout !== go.stdout) throw new Error('offsets dwarf --all --json and bench/dwarf-rows print different rows');
+  const rows = (JSON.parse(ts.stdout) as unknown[]).length;
+
+  const loadBefore = loadavg()[0];
+  const times = commands.map(() => [] as number[]);
+  for (let i = 0; i < RUNS; i++) commands.forEach(([, argv], c) => times[c].push(timeOnce(argv)));
+  const loadAfter = loadavg()[0];
+
+  const medians = times.map(median);
+  const bare = medians[0];
+  const goAll = medians[commands.length - 1];
+  console.log(`binary: ${probe.toolchain.version} ${probe.variant} (${(Math.max(...sizes) / 2 ** 20).toFixed(1)} MiB); --all --json: ${rows} rows, ${ts.stdout.length} bytes, identical to Go's`);
+  console.log(`Go: bench/dwarf-rows built with ${newest.version}; node ${process.version}; ${RUNS} runs each, round-robin; load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
+  console.log('');
+  console.log('| whole process | median | min-max | vs node -e \'\' | vs Go |');
+  console.log('| --- | --- | --- | --- | --- |');
+  commands.forEach(([name], c) => {
+    const s = [...times[c]].sort((a, b) => a - b);
+    const vsGo = name.includes('--all') || name.startsWith('Go') ? `${(medians[c] / goAll).toFixed(2)}x` : '';
+    console.log(`| ${name} | ${medians[c].toFixed(0)} ms | ${s[0].toFixed(0)}-${s[s.length - 1].toFixed(0)} ms | ${(medians[c] / bare).toFixed(2)}x | ${vsGo} |`);
+  });
+}

@@ -1,0 +1,3 @@
+module go-offsets/bench/dwarf-rows
+
+go 1.15

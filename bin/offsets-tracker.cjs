@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Launcher of `offsets-tracker`: runs the CommonJS bundle made by `npm run build` (scripts/build-bundles.mjs).
+require('../dist/bundle/launch.js').launch('offsets-tracker');

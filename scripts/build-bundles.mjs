@@ -1,0 +1,81 @@
+// Bundles each CLI into dist/bundle/ as one CommonJS file, with a V8 code
+// cache next to it (run by `npm run build`, after tsc). This is the one build
+// path of the three launchers in bin/: each requires dist/bundle/launch.js,
+// which loads its CLI's bundle from the code cache (common/launch.ts).
+//
+// Why: Node's own start takes 110-150 ms on this project's 2-core machines, and
+// everything a CLI adds to it is what a person waits for. Loaded as ES modules
+// from dist/, a CLI spent 50-130 ms more in the ES module loader (which
+// resolves, reads and links each of some forty to a hundred files in turn) and
+// in compiling them. One CommonJS file skips the loader, and its code cache
+// skips most of the compiling. The modules reached only through import() (the
+// reader, the table code, OTLP) are still evaluated only when first used:
+// esbuild wraps them lazily.
+//
+// import.meta.url, which the sources use to find the package root
+// (common/package-root.ts), the addon, the decoder thread and CommonJS
+// dependencies, becomes the bundle's own URL. iced-x86 and OpenTelemetry stay
+// outside: they are loaded from node_modules, and only when needed. For
+// iced-x86, which the agent's decoder thread loads at once, a V8 code cache is
+// saved here too.
+import { build } from 'esbuild';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { compileForCodeCache, writeCodeCache } from '../dist/common/code-cache.js';
+import { amd64Returns } from '../dist/gobin/returns.js';
+
+const outdir = 'dist/bundle';
+const CLIS = { offsets: 'cli/offsets.ts', 'offsets-tracker': 'tracker/cli.ts', 'offsets-agent': 'agent/cli.ts' };
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: {
+    ...CLIS,
+    launch: 'common/launch.ts',
+    // What the agent's launcher loads first, to start the decoder thread (bin/offsets-agent.cjs).
+    'return-decoder': 'agent/return-decoder.ts',
+    'return-decoder-worker': 'agent/return-decoder-worker.ts',
+  },
+  outdir,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['iced-x86', '@opentelemetry/*'],
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
+// The package is "type": "module"; these .js files are CommonJS.
+await mkdir(outdir, { recursive: true });
+await writeFile(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
+
+// Each CLI's bundle, warmed up with runs that need no input file (their output discarded), so
+// that V8 has compiled the functions a start runs (commander's parsing, the table's validator
+// and lookup) and the cache holds them too: V8 compiles a function only when it first runs.
+const WARM_UP = {
+  offsets: [['--help'], ['lookup', 'net/http.Request.ctx', '--go', '1.22.12', '--json'], ['dwarf', '--help']],
+  'offsets-tracker': [['--help']],
+  'offsets-agent': [['--help']],
+};
+for (const cli of Object.keys(CLIS)) {
+  const compiled = compileForCodeCache(resolve(outdir, `${cli}.js`));
+  const { write } = process.stdout;
+  const { write: writeErr } = process.stderr;
+  process.stdout.write = process.stderr.write = () => true;
+  try {
+    for (const argv of WARM_UP[cli]) await compiled.exports.main(argv);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    process.exitCode = undefined;
+  }
+  compiled.save(outdir);
+}
+
+// iced-x86, warmed up with gobin/returns.ts's own decode, so that the functions it runs are in the cache too.
+// mov eax, 0xc3; (an undecodable byte); ret
+const sample = Uint8Array.of(0xb8, 0xc3, 0, 0, 0, 0x06, 0xc3);
+writeCodeCache(createRequire(import.meta.url).resolve('iced-x86'), outdir, (iced) => {
+  amd64Returns(iced, sample, 0, 0x401000);
+});
