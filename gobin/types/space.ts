@@ -1,7 +1,7 @@
 import type { ElfFile } from '../elf.js';
 import { PT_LOAD } from '../elf.js';
 import { GobinError, type GobinErrorCode } from '../errors.js';
-import type { AddressSpace } from '../memory.js';
+import type { AddressSpace, RelativeRelocations } from '../memory.js';
 
 interface Segment {
   vaddr: number;
@@ -21,7 +21,7 @@ interface Segment {
 export class TypeSpace {
   private readonly segments: Segment[];
   private last: Segment;
-  private readonly relocations: Map<number, number>;
+  private readonly relocations: RelativeRelocations;
 
   constructor(
     readonly elf: ElfFile,
