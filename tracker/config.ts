@@ -17,7 +17,6 @@ import { compareModuleVersions, parseModuleVersion } from '../offsets/module-ver
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root (tracker/ sits one level below it, in the sources and in dist/). */
 export const packageRoot = here.includes(`${join('dist', 'tracker')}`) ? join(here, '..', '..') : join(here, '..');
-export const configSchemaPath = join(packageRoot, 'tracker', 'schema', 'config.schema.json');
 export const defaultConfigPath = join(packageRoot, 'tracker', 'config.default.json');
 
 export class ConfigError extends GoOffsetsError {
