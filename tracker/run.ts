@@ -23,7 +23,7 @@ import { listProxyVersions, listReleaseSources, LISTING_HTTP, type ProxyListing 
 import type { JobOutcome, JobTiming } from './measure-job.js';
 import { cachedJob, combineObservations, inShardOf, jobKey, observationsFor, planJobs, TableKnowledge, type Job, type Shard } from './plan.js';
 import { silentProgress, type Progress } from './progress.js';
-import { noJobs, unavailableRow, type SourceRow } from './report.js';
+import { noJobs, unavailableRow, type JobCounts, type SourceRow } from './report.js';
 import { createReleaseSources, type GoRelease } from './sources/index.js';
 import { summarize, type RunSummary } from './summary.js';
 
@@ -110,13 +110,10 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
   const stats: RunStats = { jobs: mine.length, fromTable: 0, fromCache: 0, built: 0, failed: 0, downloads: 0, timings: [] };
   const rows = new Map(listed.rows.map((r) => [r.source, r]));
   const fresh: Observation[] = [];
-  const record = (job: Job, o: Pick<JobOutcome, 'fromCache' | 'built' | 'failed'> & { fromTable?: boolean }) => {
-    const c = rows.get(job.listedBy)!.counts;
-    c.jobs++;
-    if (o.fromTable) (c.fromTable++, stats.fromTable++);
-    if (o.fromCache) (c.fromCache++, stats.fromCache++);
-    if (o.built) (c.built++, stats.built++);
-    if (o.failed) (c.failed++, stats.failed++);
+  const totals = noJobs();
+  const record = (job: Job, o: Outcome) => {
+    tally(rows.get(job.listedBy)!.counts, o);
+    tally(totals, o);
   };
   if (listed.debian) {
     const keep = (o: Observation) => inShard(jobKey(o.module, o.version, o.arch));
@@ -128,6 +125,7 @@ export async function runTracker(opts: RunOptions): Promise<RunResult> {
     if (outcome.timing) stats.timings.push(outcome.timing);
     fresh.push(...observationsFor(job, outcome.results));
   });
+  Object.assign(stats, { fromTable: totals.fromTable, fromCache: totals.fromCache, built: totals.built, failed: stats.failed + totals.failed });
   const before = table.observations.filter((o) => inShard(jobKey(o.module, o.version, o.arch)));
   const final = combineObservations(before, fresh);
   const out = buildTable(final);
@@ -189,8 +187,19 @@ async function runDebianModules(opts: RunOptions, archs: Arch[], indexes: IndexC
   }
 }
 
+/** How one job ended, as the source table counts it. */
+type Outcome = Pick<JobOutcome, 'fromCache' | 'built' | 'failed'> & { fromTable?: boolean };
+
+function tally(c: JobCounts, o: Outcome): void {
+  c.jobs++;
+  if (o.fromTable) c.fromTable++;
+  if (o.fromCache) c.fromCache++;
+  if (o.built) c.built++;
+  if (o.failed) c.failed++;
+}
+
 /** Jobs the table or the result cache answers are recorded as such; the rest is returned, to be measured. */
-async function answerFromTableOrCache(jobs: Job[], table: TableKnowledge, force: boolean | undefined, record: (job: Job, o: { fromTable?: boolean; fromCache: boolean; built: boolean; failed: boolean }) => void, fresh: Observation[]): Promise<Job[]> {
+async function answerFromTableOrCache(jobs: Job[], table: TableKnowledge, force: boolean | undefined, record: (job: Job, o: Outcome) => void, fresh: Observation[]): Promise<Job[]> {
   const toRun: Job[] = [];
   for (const job of jobs) {
     if (!force && table.answers(job.module, job.version, job.arch, job.fields)) {
