@@ -139,7 +139,7 @@ export async function checkGoVersion(goroot: string, version: string): Promise<v
 }
 
 /** Upstream version guessed from the Debian one (1:1.21.13-1~bpo12+1 -> go1.21.13); confirmed by VERSION. */
-function guessGoVersion(debVersion: string): string {
+export function guessGoVersion(debVersion: string): string {
   const upstream = debVersion.replace(/^\d+:/, '').replace(/-[^-]*$/, '').replace(/~/g, '');
   return `go${upstream}`;
 }

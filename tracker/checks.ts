@@ -2,10 +2,11 @@
  * Sanity checks on what a probe reports, before anything is written: a probe
  * that fails them yields failed observations, never values.
  */
-import semver from 'semver';
 import type { StructType } from '../gobin/dwarf/index.js';
 import type { Arch, Observation } from '../offsets/observation.js';
-import { versionKey } from './config.js';
+import { goMinorLine, parseGoVersion } from '../offsets/go-version.js';
+import { parseModuleVersion } from '../offsets/module-version.js';
+import { compareTrackedVersions } from './config.js';
 import type { ProbeReading } from './read.js';
 
 const POINTER_SIZE: Record<Arch, number> = { amd64: 8, arm64: 8 };
@@ -53,12 +54,18 @@ export interface PatchChange {
   to: { version: string; offset: number };
 }
 
-/** The minor line of a version: `go1.21.13` -> `go1.21`, `v1.60.2` -> `v1.60`. */
-export function minorLine(version: string): string | undefined {
-  const key = versionKey(version);
-  if (!key) return undefined;
-  const v = semver.parse(key)!;
-  return version.startsWith('go') ? `go${v.major}.${v.minor}` : `v${v.major}.${v.minor}`;
+/** The minor line of a version, from offsets/' parsers: `go1.21.13` -> `go1.21`, `v1.60.2` -> `v1.60`. */
+function lineOf(version: string): string | undefined {
+  try {
+    if (version.startsWith('go')) {
+      const v = parseGoVersion(version);
+      return v.kind === 'release' ? `go${goMinorLine(v)}` : undefined;
+    }
+    const m = parseModuleVersion(version);
+    return m.kind === 'semver' ? `v${m.line}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -69,7 +76,7 @@ export function patchChanges(observations: readonly Observation[]): PatchChange[
   const groups = new Map<string, Observation[]>();
   for (const o of observations) {
     if (o.result.status !== 'ok') continue;
-    const line = minorLine(o.version);
+    const line = lineOf(o.version);
     if (!line) continue;
     const key = JSON.stringify([o.module, o.field, o.arch, line]);
     let g = groups.get(key);
@@ -79,7 +86,7 @@ export function patchChanges(observations: readonly Observation[]): PatchChange[
   const out: PatchChange[] = [];
   for (const [key, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const [module, field, arch, line] = JSON.parse(key) as [string, string, Arch, string];
-    g.sort((a, b) => semver.compare(versionKey(a.version)!, versionKey(b.version)!));
+    g.sort((a, b) => compareTrackedVersions(a.version, b.version)!);
     for (let i = 1; i < g.length; i++) {
       const a = g[i - 1].result as { offset: number };
       const b = g[i].result as { offset: number };

@@ -1,6 +1,6 @@
 /**
  * `offsets-tracker`: regenerates offsets/offsets.json.
- *   run   [--config FILE] [--source SRC]... [--module-source proxy|debian]... [--arch amd64,arm64] [--out FILE] [--shard i/n] [--concurrency N] [--force] [--summary FILE]
+ *   run   [--config FILE] [--source SRC]... [--module-source proxy|debian]... [--arch amd64,arm64] [--out FILE] [--shard i/n] [--concurrency N] [--force] [--summary FILE] [--json]
  *   merge PARTIAL... --out FILE
  *   summarize --base FILE --table FILE [--out FILE]
  * Exit codes: 0 success, 2 partial failure (some jobs failed; the rest is written), 1 error.
@@ -17,7 +17,8 @@ import { defaultConfigPath, loadConfig } from './config.js';
 import { mergePartials } from './merge.js';
 import { createProgress } from './progress.js';
 import { MODULE_SOURCES, parseShard, RunError, runTracker, type ModuleSource } from './run.js';
-import { summarize, summaryMarkdown, summaryText } from './summary.js';
+import { reportJson, reportText } from './report.js';
+import { summarize, summaryMarkdown } from './summary.js';
 
 // Flag parsers throw typed errors (not commander's InvalidArgumentError), so a bad
 // value is one `offsets-tracker: CODE: message` line with a stable code.
@@ -56,6 +57,7 @@ interface RunFlags {
   concurrency: number;
   force?: boolean;
   summary?: string;
+  json?: boolean;
   goproxy?: string;
   goMirror?: string;
   debianMirror?: string;
@@ -65,13 +67,31 @@ interface RunFlags {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
+  const status = { exitCode: 0 };
   const program = new Command('offsets-tracker')
     .description('Regenerates the offsets table from every Go release and tracked module version')
     .exitOverride()
     // commander's own usage errors (unknown option or command, missing argument) as one
     // line with a stable code, like every other error; subcommands inherit this.
     .configureOutput({ outputError: (text, write) => write(`offsets-tracker: ERR_USAGE: ${text.replace(/^error: /, '').trim()} (see --help)\n`) });
+  addRunCommand(program, status);
+  addMergeCommand(program);
+  addSummarizeCommand(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return status.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    if (err instanceof GoOffsetsError) {
+      process.stderr.write(`offsets-tracker: ${err.code}: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`offsets-tracker: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+function addRunCommand(program: Command, status: { exitCode: number }): void {
   program
     .command('run')
     .description('measure what the table does not hold yet and write it')
@@ -85,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--concurrency <n>', 'parallel builds').argParser(parsePositive('--concurrency')).default(availableParallelism()))
     .option('--force', 'redo every job, ignoring the table and the result cache')
     .option('--summary <file>', 'also write the summary as Markdown (a pull-request body)')
+    .option('--json', 'print the summary (sources, jobs by outcome, changes) as one JSON document')
     .option('--goproxy <list>', 'GOPROXY for module versions (default: the environment)')
     .option('--go-mirror <url>', 'base URL with the go.dev/dl layout')
     .option('--debian-mirror <url>', 'Debian mirror (default: from the apt configuration)')
@@ -92,41 +113,46 @@ export async function main(argv: string[]): Promise<number> {
     .option('--go-prereleases', 'also scan Go prereleases (rc, beta) the release sources list; default stable only')
     .addOption(new Option('--timeout <seconds>', 'per-build timeout').argParser(parsePositive('--timeout')).default(900))
     .action(async (flags: RunFlags) => {
-      const shard = flags.shard ? parseShard(flags.shard) : undefined;
-      const config = await loadConfig(resolve(flags.config));
-      const out = resolve(flags.out);
-      const progress = createProgress();
-      try {
-        const result = await runTracker({
-          config,
-          sources: flags.source,
-          moduleSources: flags.moduleSource,
-          archs: flags.arch,
-          out,
-          base: flags.base ? resolve(flags.base) : shard ? defaultTablePath() : undefined,
-          shard,
-          concurrency: flags.concurrency,
-          force: flags.force,
-          goproxy: flags.goproxy,
-          goMirror: flags.goMirror,
-          debianMirror: flags.debianMirror,
-          debianSuites: flags.debianSuite,
-          goPrereleases: flags.goPrereleases,
-          timeoutMs: flags.timeout * 1000,
-          progress,
-        });
-        progress.stop();
-        const s = result.stats;
-        process.stdout.write(`${out}: ${s.jobs} jobs: ${s.fromTable} from the table, ${s.fromCache} from the cache, ${s.built} built, ${s.failed} failed\n`);
-        const d = s.debianModules;
-        if (d) process.stdout.write(`debian modules: ${d.jobs} jobs: ${d.skipped} not needed, ${d.fromCache} from the cache, ${d.built} built, ${d.failed} failed; .debs downloaded ${d.debsDownloaded} (${d.bytesDownloaded} bytes), cached ${d.debsCached}\n`);
-        process.stdout.write(summaryText(result.summary));
-        if (flags.summary) await writeFileAtomic(resolve(flags.summary), summaryMarkdown(result.summary));
-        exitCode = result.exitCode;
-      } finally {
-        progress.stop();
-      }
+      status.exitCode = await run(flags);
     });
+}
+
+/** `run`: the table is written; stdout gets the source table and the change line (or, with --json, the same as JSON). */
+async function run(flags: RunFlags): Promise<number> {
+  const shard = flags.shard ? parseShard(flags.shard) : undefined;
+  const config = await loadConfig(resolve(flags.config));
+  const out = resolve(flags.out);
+  const progress = createProgress();
+  try {
+    const result = await runTracker({
+      config,
+      sources: flags.source,
+      moduleSources: flags.moduleSource,
+      archs: flags.arch,
+      out,
+      base: flags.base ? resolve(flags.base) : shard ? defaultTablePath() : undefined,
+      shard,
+      concurrency: flags.concurrency,
+      force: flags.force,
+      goproxy: flags.goproxy,
+      goMirror: flags.goMirror,
+      debianMirror: flags.debianMirror,
+      debianSuites: flags.debianSuite,
+      goPrereleases: flags.goPrereleases,
+      timeoutMs: flags.timeout * 1000,
+      progress,
+    });
+    progress.stop();
+    const report = { out, sources: result.sources, summary: result.summary, exitCode: result.exitCode };
+    process.stdout.write(flags.json ? reportJson(report) : reportText(report));
+    if (flags.summary) await writeFileAtomic(resolve(flags.summary), summaryMarkdown(result.summary));
+    return result.exitCode;
+  } finally {
+    progress.stop();
+  }
+}
+
+function addMergeCommand(program: Command): void {
   program
     .command('merge')
     .description('combine the partial tables of a sharded run')
@@ -136,6 +162,9 @@ export async function main(argv: string[]): Promise<number> {
       await mergePartials(partials.map((p) => resolve(p)), resolve(flags.out));
       process.stdout.write(`${resolve(flags.out)}: merged ${partials.length} partial tables\n`);
     });
+}
+
+function addSummarizeCommand(program: Command): void {
   program
     .command('summarize')
     .description('what changed between two tables, as Markdown (a pull-request body)')
@@ -148,16 +177,4 @@ export async function main(argv: string[]): Promise<number> {
       if (flags.out) await writeFileAtomic(resolve(flags.out), markdown);
       else process.stdout.write(markdown);
     });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
-    if (err instanceof GoOffsetsError) {
-      process.stderr.write(`offsets-tracker: ${err.code}: ${err.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`offsets-tracker: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
-  }
 }

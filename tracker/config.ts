@@ -7,11 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import { validate as generatedValidateConfig } from './schema/config-validator.generated.js';
-import semver from 'semver';
+import type SemVer from 'semver/classes/semver.js';
 import { GoOffsetsError } from '../common/errors.js';
 import { packagePath } from '../common/package-root.js';
+import { compareGoVersions, parseGoVersion, type GoVersion } from '../offsets/go-version.js';
+import { compareModuleVersions, parseModuleVersion } from '../offsets/module-version.js';
 
-export const configSchemaPath = packagePath('tracker', 'schema', 'config.schema.json');
 export const defaultConfigPath = packagePath('tracker', 'config.default.json');
 
 export class ConfigError extends GoOffsetsError {
@@ -81,22 +82,42 @@ function describe(e: ErrorObject): string {
   return e.message ?? e.keyword;
 }
 
-/** `go1.21` / `go1.22rc1` / `v1.60.0` as a comparable semver string. */
-export function versionKey(version: string): string | undefined {
-  if (version.startsWith('go')) {
-    const m = /^go(\d+)\.(\d+)(?:\.(\d+))?(?:(rc|beta)(\d+))?$/.exec(version);
-    if (!m) return undefined;
-    return `${m[1]}.${m[2]}.${m[3] ?? 0}${m[4] ? `-${m[4]}.${m[5]}` : ''}`;
+/** A bound or a version to test against bounds: a Go release (std) or a module version, parsed by offsets/. */
+type TrackedVersion = { kind: 'go'; v: GoVersion } | { kind: 'module'; v: SemVer };
+
+/**
+ * `go1.21`, `go1.22rc1`, `go1.21.0 X:boringcrypto` (a Go release; devel builds
+ * have no place in bounds) or `v1.60.0` (a module version); undefined when
+ * it is neither.
+ */
+function trackedVersion(version: string): TrackedVersion | undefined {
+  try {
+    if (version.startsWith('go')) {
+      const v = parseGoVersion(version);
+      return v.kind === 'release' ? { kind: 'go', v } : undefined;
+    }
+    const m = parseModuleVersion(version);
+    return m.kind === 'semver' ? { kind: 'module', v: m.parsed } : undefined;
+  } catch {
+    return undefined;
   }
-  return semver.valid(version) ?? undefined;
+}
+
+/** Release order of two versions of one kind; undefined when either is not a version or their kinds differ. */
+export function compareTrackedVersions(a: string, b: string): number | undefined {
+  const x = trackedVersion(a);
+  const y = trackedVersion(b);
+  if (!x || !y) return undefined;
+  if (x.kind === 'go' && y.kind === 'go') return compareGoVersions(x.v, y.v);
+  if (x.kind === 'module' && y.kind === 'module') return compareModuleVersions(x.v, y.v);
+  return undefined;
 }
 
 /** True when `version` lies within the (inclusive) bounds. */
 export function withinBounds(version: string, bounds: VersionBounds): boolean {
-  const v = versionKey(version);
-  if (!v) return false;
-  if (bounds.minVersion && semver.lt(v, versionKey(bounds.minVersion)!)) return false;
-  if (bounds.maxVersion && semver.gt(v, versionKey(bounds.maxVersion)!)) return false;
+  if (!trackedVersion(version)) return false;
+  if (bounds.minVersion && !((compareTrackedVersions(version, bounds.minVersion) ?? -1) >= 0)) return false;
+  if (bounds.maxVersion && !((compareTrackedVersions(version, bounds.maxVersion) ?? 1) <= 0)) return false;
   return true;
 }
 
@@ -106,7 +127,7 @@ function narrow(outer: VersionBounds, inner: VersionBounds): VersionBounds {
   const pick = (a: string | undefined, b: string | undefined, wantMax: boolean) => {
     if (!a) return b;
     if (!b) return a;
-    const gt = semver.gt(versionKey(a)!, versionKey(b)!);
+    const gt = compareTrackedVersions(a, b)! > 0;
     return gt === wantMax ? a : b;
   };
   const min = pick(outer.minVersion, inner.minVersion, true);
@@ -176,9 +197,9 @@ export function parseConfig(doc: unknown, file = '<config>'): TrackerConfig {
 function checkBounds(file: string, ptr: string, b: VersionBounds): void {
   for (const key of ['minVersion', 'maxVersion'] as const) {
     const v = b[key];
-    if (v !== undefined && !versionKey(v)) throw new ConfigError(file, `${ptr}/${key}`, `"${v}" is not a version`);
+    if (v !== undefined && !trackedVersion(v)) throw new ConfigError(file, `${ptr}/${key}`, `"${v}" is not a version`);
   }
-  if (b.minVersion && b.maxVersion && semver.gt(versionKey(b.minVersion)!, versionKey(b.maxVersion)!)) {
+  if (b.minVersion && b.maxVersion && (compareTrackedVersions(b.minVersion, b.maxVersion) ?? 0) > 0) {
     throw new ConfigError(file, ptr, `minVersion ${b.minVersion} is above maxVersion ${b.maxVersion}`);
   }
 }

@@ -52,19 +52,6 @@ function patchLine(c: PatchChange): string {
   return `${c.module} ${c.field} (${c.arch}): ${c.from.offset} in ${c.from.version}, ${c.to.offset} in ${c.to.version}`;
 }
 
-/** Compact text for the terminal: counts, then the failures and flags in full. */
-export function summaryText(s: RunSummary): string {
-  const lines = [
-    `new versions: ${s.newVersions.length}${s.newVersions.length ? ` (${s.newVersions.slice(0, 10).join(', ')}${s.newVersions.length > 10 ? ', ...' : ''})` : ''}`,
-    `new offsets: ${s.newOffsets.length}, changed offsets: ${s.changedOffsets.length}, failures: ${s.failures.length}`,
-    ...s.changedOffsets.map((c) => `changed: ${c}`),
-    ...s.patchChanges.map((c) => `offset changed within a minor line: ${patchLine(c)}`),
-    ...s.failures.map((f) => `failed: ${f}`),
-    ...s.problems.map((p) => `skipped: ${p}`),
-  ];
-  return lines.join('\n') + '\n';
-}
-
 const LIST_LIMIT = 200;
 function section(title: string, items: string[]): string[] {
   if (!items.length) return [];

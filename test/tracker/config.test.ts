@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfigPath, defaultImportPath, fieldsAt, loadConfig, parseConfig, withinBounds } from '../../tracker/config.js';
+import fc from 'fast-check';
+import { compareGoVersions, parseGoVersion } from '../../offsets/go-version.js';
+import { compareModuleVersions, parseModuleVersion } from '../../offsets/module-version.js';
 
 const minimal = () => ({ modules: [{ module: 'std', packages: [{ path: 'net/http', structs: [{ name: 'Request', fields: ['ctx'] }] }] }] });
 
@@ -80,6 +83,34 @@ describe('tracker config', () => {
     expect(sel('go1.23.4')).toEqual(['net/http.pattern.str', 'net/http.pattern.x', 'net/http.pattern.y']);
     expect(withinBounds('v1.60.0', { minVersion: 'v1.59.0', maxVersion: 'v1.60.0' })).toBe(true);
     expect(withinBounds('v1.60.1', { minVersion: 'v1.59.0', maxVersion: 'v1.60.0' })).toBe(false);
+  });
+
+  it("bounds answer as offsets/' version grammar orders: Go experiments and vendor suffixes, rc/beta, pseudo-versions", () => {
+    const goVersion = fc
+      .record({ minor: fc.integer({ min: 0, max: 30 }), patch: fc.integer({ min: 0, max: 20 }), pre: fc.option(fc.tuple(fc.constantFrom('rc', 'beta'), fc.integer({ min: 1, max: 4 })), { nil: undefined }) })
+      .map(({ minor, patch, pre }) => (pre ? `go1.${minor}${pre[0]}${pre[1]}` : `go1.${minor}.${patch}`));
+    const suffix = fc.constantFrom('', ' X:boringcrypto', ' X:nocoverageredesign', ' X:boringcrypto,nocoverageredesign', ' (Red Hat 1.21.9-1.el9)');
+    fc.assert(
+      fc.property(goVersion, suffix, goVersion, goVersion, (v, sfx, a, b) => {
+        const [min, max] = compareGoVersions(parseGoVersion(a), parseGoVersion(b)) <= 0 ? [a, b] : [b, a];
+        const want = compareGoVersions(parseGoVersion(v), parseGoVersion(min)) >= 0 && compareGoVersions(parseGoVersion(v), parseGoVersion(max)) <= 0;
+        expect(withinBounds(`${v}${sfx}`, { minVersion: min, maxVersion: max })).toBe(want);
+      }),
+    );
+    const moduleVersion = fc.oneof(
+      fc.tuple(fc.nat(3), fc.nat(80), fc.nat(5)).map(([a, b, c]) => `v${a}.${b}.${c}`),
+      fc.tuple(fc.nat(3), fc.nat(80), fc.nat(5), fc.constantFrom('rc.1', 'pre')).map(([a, b, c, p]) => `v${a}.${b}.${c}-${p}`),
+      fc.tuple(fc.nat(3), fc.nat(80), fc.date({ min: new Date(2015, 0, 1), max: new Date(2030, 0, 1), noInvalidDate: true })).map(([a, b, d]) => `v${a}.${b}.0-${d.toISOString().replace(/\D/g, '').slice(0, 14)}-abcdef123456`),
+    );
+    fc.assert(
+      fc.property(moduleVersion, moduleVersion, moduleVersion, (v, a, b) => {
+        const p = (x: string) => (parseModuleVersion(x) as { parsed: Parameters<typeof compareModuleVersions>[0] }).parsed;
+        const [min, max] = compareModuleVersions(p(a), p(b)) <= 0 ? [a, b] : [b, a];
+        const want = compareModuleVersions(p(v), p(min)) >= 0 && compareModuleVersions(p(v), p(max)) <= 0;
+        expect(withinBounds(v, { minVersion: min, maxVersion: max })).toBe(want);
+      }),
+    );
+    expect(withinBounds('go1.21.0 X:boringcrypto', { minVersion: 'go1.21.0' })).toBe(true);
   });
 
   it('imports internal packages through their parent', () => {

@@ -15,7 +15,6 @@ import { dependsClosure, parseDepends, SuitePackages } from '../../tracker/debia
 import { conventionalPackageName, candidatePackageNames } from '../../tracker/debian-modules/naming.js';
 import { debianModuleObservations, type DebianModuleResult } from '../../tracker/debian-modules/observe.js';
 import { goVersionFromDebian } from '../../tracker/debian-modules/version.js';
-import { listDebianModuleVersions } from '../../tracker/modules/debian.js';
 import { debianModulesOracle } from './debian-modules-oracle/oracle.js';
 import { matrixToolchains, MIRROR_ENV } from '../support/toolchains.js';
 
@@ -157,15 +156,9 @@ describe('default config from the Debian archive', () => {
     expect(again.observations).toEqual(result.observations);
   });
 
-  it('the module version source lists Debian versions with their suite', async () => {
-    const versions = await listDebianModuleVersions('golang.org/x/net', { mirror, suites: SUITES });
-    const built = result.observations.filter((o) => o.module === 'golang.org/x/net' && o.arch === 'amd64' && o.field === 'golang.org/x/net/http2.FrameHeader.StreamID');
-    expect(versions.map((v) => `${v.version} ${v.source}`).sort()).toEqual([...new Set(built.map((o) => `${o.version} ${o.source}`))].sort());
-    expect(versions.every((v) => v.source.startsWith('debian:') && /^golang-golang-x-net-dev=/.test(v.origin!))).toBe(true);
-  });
-
   it('an unknown package override is a typed error naming it', async () => {
-    await expect(listDebianModuleVersions('golang.org/x/net', { mirror, suites: ['sid'], debianPackage: 'golang-no-such-package-dev' })).rejects.toMatchObject({
+    const config = await loadConfig();
+    await expect(debianModuleObservations({ config, mirror, suites: ['sid'], modules: ['golang.org/x/net'], packages: { 'golang.org/x/net': 'golang-no-such-package-dev' } })).rejects.toMatchObject({
       code: 'ERR_DEBIAN_MODULE_PACKAGE',
       message: expect.stringContaining('golang-no-such-package-dev'),
     });

@@ -21,14 +21,6 @@ export interface DiscoveredVersion {
   go: GoVersionFromDebian;
 }
 
-export interface DiscoverOptions {
-  mirror: string;
-  suites?: string[];
-  /** module -> Debian package, overriding the naming convention. */
-  packages?: Record<string, string>;
-  http?: FetchOptions;
-}
-
 /** How suite indexes are read: HTTP options, the InRelease keyring, indexes already read in this run. */
 export interface IndexReadOptions {
   http?: FetchOptions;

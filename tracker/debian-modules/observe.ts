@@ -7,14 +7,8 @@
  * its package, at the version of the Debian package that provided that
  * package in the build's GOPATH.
  */
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../common/atomic-write.js';
-import { tempBeside } from '../../common/build-once.js';
-import { withLock } from '../../common/lock.js';
-import { cachePath } from '../../common/cache-dir.js';
 import { GoOffsetsError } from '../../common/errors.js';
 import type { FetchOptions } from '../../debian/http.js';
 import { debianMirrorSource } from '../../debian/mirror.js';
@@ -22,9 +16,10 @@ import type { IndexCache, PackageStanza } from '../../debian/packages.js';
 import type { DebianToolchain } from '../../debian/go-toolchains.js';
 import type { Arch, Observation, ObservationResult } from '../../offsets/observation.js';
 import { withinBounds, type TrackedField, type TrackedModule, type TrackerConfig } from '../config.js';
+import type { Toolchain } from '../build.js';
+import { measureProbe } from '../measure.js';
 import { buildWithFewestInjections } from '../probe/lazy.js';
-import { crossCheckDescriptors } from '../cross-check.js';
-import { readProbe } from '../read.js';
+import { measureOnce, resultEntry, type MeasuredResult, type ResultEntry } from '../result-cache.js';
 import type { SuitePackages } from './depends.js';
 import { discoverIn, suitePackages, type DiscoveredVersion } from './discover.js';
 import { buildGopathProbe } from './gobuild.js';
@@ -32,9 +27,6 @@ import { ensureGocode, newFetchStats, providesImport, type FetchStats } from './
 import { resolveImportGraph, type ResolvedTree } from './resolve.js';
 import { newestToolchain, suiteToolchain } from './toolchain.js';
 import { goVersionFromDebian } from './version.js';
-
-/** Bumped when builds or readings change in a way that invalidates cached results. */
-const RESULT_FORMAT = 1;
 
 export interface DebianModuleOptions {
   config: TrackerConfig;
@@ -92,6 +84,8 @@ export interface DebianModuleResult {
   builds: DebianModuleBuild[];
   /** Skips (snapshots, suites without the package) and fallbacks, one line each. */
   notes: string[];
+  /** Package versions found for the tracked modules, in every suite (snapshots included). */
+  listed: number;
   /** Jobs `select` turned down (not run at all). */
   unselected: number;
   fetch: FetchStats;
@@ -118,7 +112,8 @@ export async function debianModuleObservations(opts: DebianModuleOptions): Promi
     log(line);
   };
   for (const pkgs of all) {
-    for (const m of tracked) if (!found.some((d) => d.suite === pkgs.suite && d.module === m.module)) note(`${pkgs.suite}: no Debian package for ${m.module}`);
+    const missing = tracked.filter((m) => !found.some((d) => d.suite === pkgs.suite && d.module === m.module)).map((m) => m.module);
+    if (missing.length) note(`${pkgs.suite}: no Debian package for ${missing.join(', ')}`);
   }
   const grouped = groupJobs(found, all, tracked, note);
   const select = opts.select;
@@ -129,7 +124,7 @@ export async function debianModuleObservations(opts: DebianModuleOptions): Promi
       })
     : grouped;
   const fetch = newFetchStats();
-  const result: DebianModuleResult = { observations: [], builds: [], notes, fetch, unselected: grouped.length - jobs.length };
+  const result: DebianModuleResult = { observations: [], builds: [], notes, fetch, listed: found.length, unselected: grouped.length - jobs.length };
   const toolchains = new Map<string, Promise<DebianToolchain | undefined>>();
   let newest: Promise<DebianToolchain> | undefined;
   const ctx: JobContext = {
@@ -159,7 +154,7 @@ function groupJobs(found: DiscoveredVersion[], all: SuitePackages[], tracked: Tr
   const jobs = new Map<string, Job>();
   for (const d of found) {
     if (d.go.kind === 'snapshot') {
-      note(`${d.suite}: ${d.module}: skipped ${d.package.package} ${d.package.version}: ${d.go.why}`);
+      note(`${d.suite}: ${d.module}: skipped ${d.package.package} ${d.package.version}: a git snapshot (${d.go.date}, commit ${d.go.commit}), no Go version can be derived`);
       continue;
     }
     const key = `${d.suite}\0${d.package.package}`;
@@ -181,71 +176,71 @@ interface JobContext {
   newestGo: () => Promise<DebianToolchain>;
 }
 
-interface CachedJob {
+interface JobResult {
   build: DebianModuleBuild;
   observations: Observation[];
 }
 
-function jobCacheDir(job: Job, ctx: JobContext): string {
+/** What the result cache keeps of a build besides its readings and probes (DebianModuleBuild without those). */
+type BuildDetail = Omit<DebianModuleBuild, 'binaries' | 'fromCache' | 'error'>;
+
+const isStrings = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === 'string');
+
+function isBuildDetail(d: Record<string, unknown> | undefined): d is BuildDetail & Record<string, unknown> {
+  if (!d) return false;
+  const strings = ['suite', 'package', 'debVersion', 'go'].every((k) => typeof d[k] === 'string');
+  const chosen = Array.isArray(d.chosen) && d.chosen.every((c) => typeof c === 'object' && c !== null && typeof c.package === 'string' && typeof c.version === 'string' && typeof c.size === 'number');
+  const recorded = typeof d.recorded === 'object' && d.recorded !== null && Object.values(d.recorded).every((v) => typeof v === 'string');
+  return strings && typeof d.fallback === 'boolean' && chosen && isStrings(d.rejected) && isStrings(d.outsideDepends) && recorded;
+}
+
+/** The job's entry in the tracker's result cache: keyed by the suite, the package's exact contents, the targets, every tracked field and the arches. */
+function jobEntry(job: Job, ctx: JobContext): ResultEntry {
   const selectors = ctx.everyField.map((f) => `${f.module.module} ${f.field.selector} ${f.field.minVersion ?? ''} ${f.field.maxVersion ?? ''}`).sort();
   const targets = job.targets.map((t) => t.module).sort();
-  const key = JSON.stringify([RESULT_FORMAT, job.pkgs.suite, job.root.sha256, targets, selectors, [...ctx.archs].sort()]);
-  return cachePath('debian-modules', 'results', createHash('sha256').update(key).digest('hex').slice(0, 24));
+  return resultEntry(['debian-module', job.pkgs.suite, job.root.sha256, targets, selectors, [...ctx.archs].sort()]);
 }
 
-/** The job's cached result, when it and every probe binary it names are there. */
-async function readCachedJob(resultFile: string): Promise<CachedJob | undefined> {
-  if (!existsSync(resultFile)) return undefined;
-  const cached = JSON.parse(await readFile(resultFile, 'utf8')) as CachedJob;
-  if (!Object.values(cached.build.binaries).every((b) => b && existsSync(b))) return undefined;
-  cached.build.fromCache = true;
-  return cached;
+/** A cached result as the job's build and observations (recorded under `debian:<suite>`). */
+function fromCache(r: MeasuredResult, job: Job): JobResult {
+  const { suite, package: pkg, debVersion, go, fallback, chosen, rejected, outsideDepends, recorded } = r.detail as BuildDetail;
+  const build: DebianModuleBuild = { suite, package: pkg, debVersion, go, fallback, binaries: { ...r.probes }, chosen, rejected, outsideDepends, recorded, fromCache: true };
+  return { build, observations: r.readings.map((x) => ({ module: x.module, version: x.version, source: `debian:${job.pkgs.suite}`, arch: x.arch, field: x.field, result: x.result })) };
 }
 
-/**
- * One job, at most once per machine: under the job's lock, a second run (another
- * shard, test file or person) waits and then reads the first one's result. Each
- * run builds in a private work directory; the probes and result.json (last) are
- * renamed into the job's directory only when complete.
- */
-async function runJob(job: Job, ctx: JobContext): Promise<CachedJob> {
-  const dir = jobCacheDir(job, ctx);
-  const resultFile = join(dir, 'result.json');
-  if (!ctx.opts.force) {
-    const cached = await readCachedJob(resultFile);
-    if (cached) return cached;
-  }
-  return withLock(
-    resultFile,
-    async () => {
-      if (!ctx.opts.force) {
-        const cached = await readCachedJob(resultFile);
-        if (cached) return cached;
-      }
-      const workDir = tempBeside(join(dir, 'work'));
-      try {
-        return await buildJob(job, ctx, dir, workDir);
-      } finally {
-        await rm(workDir, { recursive: true, force: true });
-      }
-    },
-    { onWait: () => ctx.opts.log?.(`${job.pkgs.suite}: ${job.root.package} ${job.root.version}: waiting for another process building it`) },
-  );
+/** One job through the tracker's result cache: measured at most once per machine (tracker/result-cache.ts). */
+async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
+  const entry = jobEntry(job, ctx);
+  const r = await measureOnce(entry, (workDir) => buildJob(job, ctx, entry, workDir), {
+    force: ctx.opts.force,
+    accept: (c) => isBuildDetail(c.detail),
+    onWait: () => ctx.opts.log?.(`${job.pkgs.suite}: ${job.root.package} ${job.root.version}: waiting for another process building it`),
+  });
+  return 'cached' in r ? fromCache(r.cached, job) : r.measured.job;
 }
 
-async function buildJob(job: Job, ctx: JobContext, dir: string, workDir: string): Promise<CachedJob> {
-  const resultFile = join(dir, 'result.json');
+/** What one build attempt of a job needs: the target fields, the tracked packages the root package has, and how to fail. */
+interface Attempt {
+  label: string;
+  build: DebianModuleBuild;
+  version: string;
+  targetFields: { field: TrackedField; module: TrackedModule }[];
+  present: Set<string>;
+  imports: Set<string>;
+  failAll: (error: string) => { job: JobResult };
+}
+
+async function buildJob(job: Job, ctx: JobContext, entry: ResultEntry, workDir: string): Promise<{ job: JobResult; result?: MeasuredResult }> {
   const suite = job.pkgs.suite;
-  const label = `${suite}: ${job.root.package} ${job.root.version}`;
   const build: DebianModuleBuild = { suite, package: job.root.package, debVersion: job.root.version, go: '', fallback: false, binaries: {}, chosen: [], rejected: [], outsideDepends: [], recorded: {}, fromCache: false };
   const rootVersion = goVersionFromDebian(job.root.version);
   const version = rootVersion.kind === 'release' ? rootVersion.version : '';
   const targetFields = job.targets.flatMap((m) => m.fields.filter((f) => withinBounds(version, f)).map((f) => ({ field: f, module: m })));
-  const failAll = (error: string): CachedJob => {
+  const label = `${suite}: ${job.root.package} ${job.root.version}`;
+  const failAll = (error: string) => {
     build.error = error;
     ctx.note(`${label}: failed: ${error.split('\n')[0]}`);
-    const observations = targetFields.map(({ field, module }) => obs(module.module, version, suite, field.selector, { status: 'failed', error }, ctx.archs)).flat();
-    return { build, observations };
+    return { job: { build, observations: targetFields.flatMap(({ field, module }) => obs(module.module, version, suite, field.selector, { status: 'failed', error }, ctx.archs)) } };
   };
   try {
     const rootEntry = await ensureGocode(ctx.mirror, job.root, ctx.fetch, ctx.opts.http);
@@ -259,63 +254,61 @@ async function buildJob(job: Job, ctx: JobContext, dir: string, workDir: string)
       }
     }
     if (imports.size === 0) return failAll(`${job.root.package} ${job.root.version} has none of the tracked packages of ${job.targets.map((t) => t.module).join(', ')}`);
-
-    const suiteGo = await ctx.suiteGo(job.pkgs);
-    const candidates: { tc: DebianToolchain; fallback: boolean }[] = [];
-    if (suiteGo) candidates.push({ tc: suiteGo, fallback: false });
-    const newest = await ctx.newestGo();
-    if (!suiteGo || newest.version !== suiteGo.version) candidates.push({ tc: newest, fallback: true });
-    let lastError = '';
-    for (const { tc, fallback } of candidates) {
-      const toolchain = { version: tc.version, goroot: tc.goroot };
-      try {
-        await rm(workDir, { recursive: true, force: true });
-        const tree = await resolveImportGraph({ mirror: ctx.mirror, pkgs: job.pkgs, root: job.root, imports: [...imports], toolchain, archs: ctx.archs, workDir, stats: ctx.fetch, http: ctx.opts.http });
-        const fields = fieldsToRead(tree, job, ctx, fallback);
-        const spec = { imports: [...imports], types: fields.map(({ field }) => ({ pkg: field.pkg, type: field.type })) };
-        const observations: Observation[] = [];
-        for (const arch of ctx.archs) {
-          const binary = await buildWithFewestInjections(spec, (probe) => buildGopathProbe({ toolchain, arch, gopath: tree.gopath, probe, workDir: join(workDir, arch), timeoutMs: ctx.opts.timeoutMs }));
-          const kept = join(dir, `probe-${arch}`);
-          await mkdir(dir, { recursive: true });
-          await rename(binary, kept);
-          build.binaries[arch] = kept;
-          const reading = await readProbe(kept, fields.map((f) => f.field.selector));
-          // As for every tracker probe: the build's type descriptors must agree with its DWARF.
-          const cross = await crossCheckDescriptors(kept, reading);
-          if (cross.problems.length) return failAll(`type descriptors disagree with DWARF (a reader bug): ${cross.problems.join('; ')}`);
-          for (const f of fields) {
-            const r = reading.fields.get(f.field.selector);
-            const res: ObservationResult = r === null || r === undefined ? { status: 'absent' } : typeof r === 'number' ? { status: 'ok', offset: r } : { status: 'failed', error: r.error };
-            observations.push(...obs(f.module.module, f.version, suite, f.field.selector, res, [arch]));
-          }
-        }
-        // Tracked packages of the library that this version does not have: absent.
-        for (const { field, module } of targetFields) {
-          if (!present.has(field.pkg)) observations.push(...obs(module.module, version, suite, field.selector, { status: 'absent' }, ctx.archs));
-        }
-        await rm(workDir, { recursive: true, force: true });
-        build.go = tc.version;
-        build.fallback = fallback;
-        build.chosen = tree.chosen.map((p) => ({ package: p.package, version: p.version, size: p.size }));
-        build.rejected = tree.triedAndRejected;
-        build.outsideDepends = tree.outsideDepends;
-        for (const o of tree.outsideDepends) ctx.note(`${label}: Depends incomplete: took ${o} (naming convention, same suite)`);
-        for (const f of fields) build.recorded[f.field.selector] = `${f.module.module}@${f.version}`;
-        if (fallback) ctx.note(`${label}: built with ${tc.version} (newest matrix Go), not the suite's ${suiteGo?.version ?? '(none)'}: ${lastError.split('\n')[0] || 'the suite has no golang-go'}`);
-        const done: CachedJob = { build, observations };
-        await mkdir(dir, { recursive: true });
-        await writeFileAtomic(resultFile, JSON.stringify(done));
-        return done;
-      } catch (err) {
-        if (!(err instanceof GoOffsetsError)) throw err;
-        lastError = err.message;
-      }
-    }
-    return failAll(lastError);
+    return await withToolchains(job, ctx, entry, workDir, { label, build, version, targetFields, present, imports, failAll });
   } catch (err) {
     return failAll(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** The suite's own Go first, then the newest Go of the matrix when the suite's fails (or it has none). */
+async function withToolchains(job: Job, ctx: JobContext, entry: ResultEntry, workDir: string, a: Attempt): Promise<{ job: JobResult; result?: MeasuredResult }> {
+  const suiteGo = await ctx.suiteGo(job.pkgs);
+  const candidates: { tc: DebianToolchain; fallback: boolean }[] = [];
+  if (suiteGo) candidates.push({ tc: suiteGo, fallback: false });
+  const newest = await ctx.newestGo();
+  if (!suiteGo || newest.version !== suiteGo.version) candidates.push({ tc: newest, fallback: true });
+  let lastError = '';
+  for (const { tc, fallback } of candidates) {
+    try {
+      await rm(workDir, { recursive: true, force: true });
+      const done = await attempt(job, ctx, entry, workDir, a, { version: tc.version, goroot: tc.goroot }, fallback);
+      if ('error' in done) return a.failAll(done.error);
+      if (fallback) ctx.note(`${a.label}: built with ${tc.version} (newest matrix Go), not the suite's ${suiteGo?.version ?? '(none)'}: ${lastError.split('\n')[0] || 'the suite has no golang-go'}`);
+      return done;
+    } catch (err) {
+      if (!(err instanceof GoOffsetsError)) throw err;
+      lastError = err.message;
+    }
+  }
+  return a.failAll(lastError);
+}
+
+/** One build with one toolchain: resolve the import graph, then measure a probe per arch. */
+async function attempt(job: Job, ctx: JobContext, entry: ResultEntry, workDir: string, a: Attempt, toolchain: Toolchain, fallback: boolean): Promise<{ job: JobResult; result: MeasuredResult } | { error: string }> {
+  const suite = job.pkgs.suite;
+  const tree = await resolveImportGraph({ mirror: ctx.mirror, pkgs: job.pkgs, root: job.root, imports: [...a.imports], toolchain, archs: ctx.archs, workDir, stats: ctx.fetch, http: ctx.opts.http });
+  const fields = fieldsToRead(tree, job, ctx, fallback);
+  const selectors = fields.map((f) => f.field.selector);
+  const spec = { imports: [...a.imports], types: fields.map(({ field }) => ({ pkg: field.pkg, type: field.type })) };
+  const observations: Observation[] = [];
+  for (const arch of ctx.archs) {
+    const build = () => buildWithFewestInjections(spec, (probe) => buildGopathProbe({ toolchain, arch, gopath: tree.gopath, probe, workDir: join(workDir, arch), timeoutMs: ctx.opts.timeoutMs }));
+    const { outcome } = await measureProbe({ arch, selectors, build, keep: entry.probe(arch) });
+    a.build.binaries[arch] = entry.probe(arch);
+    if ('error' in outcome) return outcome;
+    for (const f of fields) observations.push(...obs(f.module.module, f.version, suite, f.field.selector, outcome.fields.get(f.field.selector)!, [arch]));
+  }
+  // Tracked packages of the library that this version does not have: absent.
+  for (const { field, module } of a.targetFields) {
+    if (!a.present.has(field.pkg)) observations.push(...obs(module.module, a.version, suite, field.selector, { status: 'absent' }, ctx.archs));
+  }
+  const b = a.build;
+  Object.assign(b, { go: toolchain.version, fallback, chosen: tree.chosen.map((p) => ({ package: p.package, version: p.version, size: p.size })), rejected: tree.triedAndRejected, outsideDepends: tree.outsideDepends });
+  for (const o of tree.outsideDepends) ctx.note(`${a.label}: Depends incomplete: took ${o} (naming convention, same suite)`);
+  for (const f of fields) b.recorded[f.field.selector] = `${f.module.module}@${f.version}`;
+  const detail: BuildDetail = { suite: b.suite, package: b.package, debVersion: b.debVersion, go: b.go, fallback: b.fallback, chosen: b.chosen, rejected: b.rejected, outsideDepends: b.outsideDepends, recorded: b.recorded };
+  const readings = observations.map(({ module, version, arch, field, result }) => ({ module, version, arch, field, result }));
+  return { job: { build: b, observations }, result: { readings, probes: { ...b.binaries }, detail } };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { parseGoVersion } from '../../offsets/go-version.js';
 import { SourceError, SourceUnavailableError } from './errors.js';
 import type { GoRelease, ReleaseSource } from './types.js';
 
@@ -43,7 +44,11 @@ export class DirSource implements ReleaseSource {
   }
 }
 
-/** go1.22rc1, go1.21beta2 */
+/** go1.22rc1, go1.21beta2 (as offsets/ parses Go versions; anything unparsable is not one). */
 export function isPrerelease(goVersion: string): boolean {
-  return /(rc|beta)\d*$/.test(goVersion);
+  try {
+    return parseGoVersion(goVersion).pre !== undefined;
+  } catch {
+    return false;
+  }
 }

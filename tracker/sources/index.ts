@@ -26,9 +26,13 @@ export function createReleaseSources(specs: ReleaseSourceSpec[], opts: ReleaseSo
  * Lists every source. One that cannot be reached is reported in one line
  * (`unavailable, skipped: <source>: <why>`) through `progress.log` and skipped; the
  * others still list. Other errors (a malformed index, a bad dir) propagate.
- * Releases come in source order, then index order.
+ * Releases come in source order, then index order; `bySource` has each
+ * source's own answer, in source order.
  */
-export async function listReleases(sources: ReleaseSource[], opts: { progress?: Progress } = {}): Promise<{ releases: GoRelease[]; unavailable: SourceUnavailableError[] }> {
+export async function listReleases(
+  sources: ReleaseSource[],
+  opts: { progress?: Progress } = {},
+): Promise<{ releases: GoRelease[]; unavailable: SourceUnavailableError[]; bySource: { source: ReleaseSource; listed: GoRelease[] | SourceUnavailableError }[] }> {
   const progress = opts.progress ?? silentProgress;
   const results = await Promise.all(
     sources.map((s) =>
@@ -45,5 +49,5 @@ export async function listReleases(sources: ReleaseSource[], opts: { progress?: 
     if (r instanceof SourceUnavailableError) unavailable.push(r);
     else releases.push(...r);
   }
-  return { releases, unavailable };
+  return { releases, unavailable, bySource: sources.map((source, i) => ({ source, listed: results[i] })) };
 }
