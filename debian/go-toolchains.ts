@@ -11,7 +11,7 @@ import { discard, extractDeb, fetchDeb } from './deb.js';
 import { DebianError } from './errors.js';
 import type { FetchOptions } from './http.js';
 import { fetchPackageIndex, type IndexCache, type PackageStanza } from './packages.js';
-import { compareDebianVersions } from './version.js';
+import { compareDebianVersions, versionFromDebian } from './version.js';
 
 const run = promisify(execFile);
 
@@ -138,10 +138,11 @@ export async function checkGoVersion(goroot: string, version: string): Promise<v
   }
 }
 
-/** Upstream version guessed from the Debian one (1:1.21.13-1~bpo12+1 -> go1.21.13); confirmed by VERSION. */
-function guessGoVersion(debVersion: string): string {
-  const upstream = debVersion.replace(/^\d+:/, '').replace(/-[^-]*$/, '').replace(/~/g, '');
-  return `go${upstream}`;
+/** The Go version a golang-1.N-go package version names (1:1.21.13-1~bpo12+1 -> go1.21.13); confirmed by GOROOT/VERSION on assembly. */
+export function goVersionOfPackage(debVersion: string): string {
+  const v = versionFromDebian(debVersion, 'go');
+  if (v.kind !== 'release') throw new DebianError('ERR_DEBIAN_GO_VERSION', v.why);
+  return v.version;
 }
 
 const inflight = new Map<string, Promise<DebianToolchain>>();
@@ -166,7 +167,7 @@ export function ensureDebianToolchain(pkg: DebianGoPackage, http: FetchOptions =
 async function assemble(pkg: DebianGoPackage, http: FetchOptions): Promise<DebianToolchain> {
   const root = toolchainsDir();
   const matches = (m: Marker | undefined) => m !== undefined && m.goSha256 === pkg.go.sha256 && m.srcSha256 === pkg.src.sha256;
-  const guessed = join(root, guessGoVersion(pkg.debVersion));
+  const guessed = join(root, goVersionOfPackage(pkg.debVersion));
   const hit = await readMarker(guessed);
   if (matches(hit)) return describe(guessed, hit!);
   // Another process assembling the same package: wait for it, then take its GOROOT.

@@ -11,6 +11,7 @@ import type { ErrorObject } from 'ajv';
 import { validate as generatedValidateConfig } from './schema/config-validator.generated.js';
 import semver from 'semver';
 import { GoOffsetsError } from '../common/errors.js';
+import { versionWithinBounds } from '../offsets/versions.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root (tracker/ sits one level below it, in the sources and in dist/). */
@@ -97,11 +98,7 @@ export function versionKey(version: string): string | undefined {
 
 /** True when `version` lies within the (inclusive) bounds. */
 export function withinBounds(version: string, bounds: VersionBounds): boolean {
-  const v = versionKey(version);
-  if (!v) return false;
-  if (bounds.minVersion && semver.lt(v, versionKey(bounds.minVersion)!)) return false;
-  if (bounds.maxVersion && semver.gt(v, versionKey(bounds.maxVersion)!)) return false;
-  return true;
+  return versionWithinBounds(version, bounds);
 }
 
 /** The tighter of two bounds (a field inherits its struct's and its module's). */
