@@ -147,6 +147,17 @@ describe('.deb download and extraction', () => {
     expect((await listAll(join(cache, 'debian', 'debs')))).toEqual([`${pkg.sha256}.deb`]);
   });
 
+  it('reports a .deb whose body is cut off on every attempt by code, leaving nothing in the cache', async () => {
+    publishSuite(srv, 'test', [{ name: 'hello', version: '1.0-1', arch: 'all', deb: hello }]);
+    const [pkg] = (await fetchPackageIndex({ mirror: srv.url, suite: 'test', http: fast })).packages;
+    srv.faults.set(`/debian/${pkg.filename}`, Array<'drop-mid-body'>(50).fill('drop-mid-body'));
+    const err = await rejection(fetchDeb(srv.url, pkg, fast));
+    expect(err.code).toBe('ERR_DEBIAN_UNREACHABLE');
+    expect((err.cause as { code?: string }).code).toBe('ERR_TRUNCATED');
+    expect(err.message).toContain(pkg.filename);
+    expect(await listAll(join(cache, 'debian', 'debs'))).toEqual([]);
+  });
+
   it('refuses a .deb whose checksum differs from the index, leaving nothing in the cache', async () => {
     publishSuite(srv, 'test', [{ name: 'hello', version: '1.0-1', arch: 'all', deb: hello, sha256: 'cd'.repeat(32) }]);
     const [pkg] = (await fetchPackageIndex({ mirror: srv.url, suite: 'test', http: fast })).packages;
