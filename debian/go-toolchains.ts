@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { cachePath } from '../common/cache-dir.js';
+import { readJsonCache, writeJsonCache, type JsonCacheKind } from '../common/json-cache.js';
 import { withLock } from '../common/lock.js';
 import { discard, extractDeb, fetchDeb } from './deb.js';
 import { DebianError } from './errors.js';
@@ -110,8 +111,29 @@ function describe(dir: string, m: Marker): DebianToolchain {
   return { version: m.version, minor: m.minor, suite: m.suite, debVersion: m.debVersion, goroot, go: join(goroot, 'bin', 'go') };
 }
 
-async function readMarker(dir: string): Promise<Marker | undefined> {
-  return readFile(join(dir, 'debian.json'), 'utf8').then((t) => JSON.parse(t) as Marker, () => undefined);
+/** The marker's kind: a damaged or older marker is reported and the GOROOT assembled again. */
+export const TOOLCHAIN_MARKER_CACHE: JsonCacheKind<Marker> = {
+  name: 'debian-toolchain',
+  format: 1,
+  check: (d) => typeof d === 'object' && d !== null && MARKER_FIELDS.every((k) => typeof (d as Record<string, unknown>)[k] === 'string'),
+};
+const MARKER_FIELDS: (keyof Marker)[] = ['package', 'debVersion', 'goSha256', 'srcSha256', 'suite', 'version', 'minor'];
+
+/** The marker of an assembled GOROOT (the directory's toolchain.json). */
+export function toolchainMarkerPath(dir: string): string {
+  return join(dir, 'toolchain.json');
+}
+
+function readMarker(dir: string): Promise<Marker | undefined> {
+  return readJsonCache(toolchainMarkerPath(dir), TOOLCHAIN_MARKER_CACHE);
+}
+
+async function writeMarker(dir: string, marker: Marker): Promise<void> {
+  await writeJsonCache(toolchainMarkerPath(dir), TOOLCHAIN_MARKER_CACHE, marker);
+  // Written, never read: the bare marker that older versions sharing this cache look for
+  // (they would otherwise assemble this GOROOT again, moving it aside under our feet).
+  // Remove once no older version shares the cache.
+  await writeFileAtomic(join(dir, 'debian.json'), JSON.stringify(marker, null, 2));
 }
 
 /** Reads GOROOT/VERSION's first line (Go 1.21+ adds a `time` line below it). */
@@ -191,7 +213,7 @@ async function assembleLocked(pkg: DebianGoPackage, http: FetchOptions, root: st
     const version = await readGoVersion(goroot);
     await checkGoVersion(goroot, version);
     const marker: Marker = { package: pkg.go.package, debVersion: pkg.debVersion, goSha256: pkg.go.sha256, srcSha256: pkg.src.sha256, suite: pkg.suite, version, minor: pkg.minor };
-    await writeFileAtomic(join(tmp, 'debian.json'), JSON.stringify(marker, null, 2));
+    await writeMarker(tmp, marker);
     const final = join(root, version);
     const existing = await readMarker(final);
     if (matches(existing)) return describe(final, existing!); // someone else finished first
