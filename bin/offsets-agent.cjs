@@ -8,9 +8,11 @@
 // agent closes the thread at once.
 const { ReturnDecoder } = require('../dist/agent-bundle/return-decoder.js');
 const decoder = new ReturnDecoder();
-require('../dist/agent-bundle/cli.js')
+const cli = require('../dist/agent-bundle/cli.js');
+const exit = (code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+cli
   .main(process.argv.slice(2), decoder)
   // Exit explicitly: Node 20's exit path can deadlock in NodePlatform::DrainTasks when the event
   // loop runs dry (nodejs/node#54918, fixed upstream after 20.20.2); process.exit skips it. It runs
   // once what was written has been flushed (a pipe may still hold queued writes).
-  .then((code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code))));
+  .then(exit, (err) => exit(cli.reportError('offsets-agent', err)));

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Thin launcher: the tracker is TypeScript compiled to dist/ by `npm run build` (done by scripts/setup.sh).
-import { main } from '../dist/tracker/cli.js';
+import { main, reportError } from '../dist/tracker/cli.js';
 // Exit explicitly once main is done: Node 20's own exit path, when the event loop runs dry,
 // can deadlock in NodePlatform::DrainTasks (nodejs/node#54918, seen in this project's test runs,
 // fixed upstream after 20.20.2); process.exit skips that path. It runs
 // once what was written has been flushed (a pipe may still hold queued writes).
 const exit = (code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-main(process.argv.slice(2)).then(exit);
+main(process.argv.slice(2)).then(exit, (err) => exit(reportError('offsets-tracker', err)));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is TypeScript compiled to dist/ by `npm run build` (done by scripts/setup.sh).
-import { main } from '../dist/cli/offsets.js';
+import { main, reportError } from '../dist/cli/offsets.js';
 // A reader that stops early (`offsets dwarf BIN --all | head`) closes the pipe: that ends the output, it is not a crash.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -11,4 +11,4 @@ process.stdout.on('error', (err) => {
 // fixed upstream after 20.20.2); process.exit skips that path. It runs
 // once what was written has been flushed (a pipe may still hold queued writes).
 const exit = (code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-main(process.argv.slice(2)).then(exit);
+main(process.argv.slice(2)).then(exit, (err) => exit(reportError('offsets', err)));

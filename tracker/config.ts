@@ -19,7 +19,17 @@ export const packageRoot = here.includes(`${join('dist', 'tracker')}`) ? join(he
 export const configSchemaPath = join(packageRoot, 'tracker', 'schema', 'config.schema.json');
 export const defaultConfigPath = join(packageRoot, 'tracker', 'config.default.json');
 
+/** A config file that cannot be read (ERR_CONFIG_READ). */
+export class ConfigReadError extends GoOffsetsError {
+  declare readonly code: 'ERR_CONFIG_READ';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CONFIG_READ', message, options);
+  }
+}
+
+/** A config that does not parse or breaks the schema (ERR_CONFIG), pointing at the entry. */
 export class ConfigError extends GoOffsetsError {
+  declare readonly code: 'ERR_CONFIG';
   /** JSON pointer of the offending entry (`` for the whole document). */
   readonly pointer: string;
   constructor(file: string, pointer: string, message: string) {
@@ -189,7 +199,7 @@ export async function loadConfig(path: string = defaultConfigPath): Promise<Trac
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new GoOffsetsError('ERR_CONFIG_READ', `${path}: cannot read the config: ${(err as Error).message}`, { cause: err });
+    throw new ConfigReadError( `${path}: cannot read the config: ${(err as Error).message}`, { cause: err });
   }
   let doc: unknown;
   try {

@@ -19,6 +19,7 @@ import type { Arch, Observation, ObservationResult } from '../offsets/observatio
 import type { Toolchain } from './build.js';
 import { fieldsAt, versionKey, withinBounds, type TrackedField, type TrackedModule, type TrackerConfig } from './config.js';
 import { debianModuleObservations, type DebianModuleResult } from './debian-modules/observe.js';
+import { DebianError } from '../debian/errors.js';
 import { newIndexCache, type IndexCache } from '../debian/packages.js';
 import { FetchError } from '../fetch/errors.js';
 import type { HttpOptions } from '../fetch/http.js';
@@ -115,7 +116,15 @@ export interface RunResult {
   exitCode: 0 | 2;
 }
 
-export class RunError extends GoOffsetsError {}
+/** Stable codes of the tracker's own checks of its command line. */
+export type RunErrorCode = 'ERR_BAD_ARCH' | 'ERR_BAD_NUMBER' | 'ERR_BAD_SHARD' | 'ERR_BAD_USAGE' | 'ERR_MODULE_SOURCE_SPEC';
+
+export class RunError extends GoOffsetsError {
+  declare readonly code: RunErrorCode;
+  constructor(code: RunErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
 
 interface Job {
   module: string;
@@ -344,7 +353,8 @@ async function runDebianModules(
     problems.push(...result.notes.map((n) => `debian modules: ${n}`));
     return { result, ms: performance.now() - t0 };
   } catch (err) {
-    if (!(err instanceof GoOffsetsError) || !/^ERR_DEBIAN_/.test(err.code) || /^ERR_DEBIAN_MODULE_/.test(err.code)) throw err;
+    // The archive unavailable (a DebianError), not a package the module source cannot read.
+    if (!(err instanceof DebianError) || err.code === 'ERR_DEBIAN_MODULE_VERSION') throw err;
     const line = `module source debian: ${err.message.replace(/\s+/g, ' ')}`;
     progress.log(`unavailable, skipped: ${line}`);
     problems.push(line);

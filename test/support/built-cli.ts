@@ -16,9 +16,17 @@ export interface CliResult {
 }
 
 /** Runs `offsets ARGS…` and returns its exit code and output, whatever the code. */
-export async function offsetsCli(...args: string[]): Promise<CliResult> {
+export function offsetsCli(...args: string[]): Promise<CliResult> {
+  return builtCli('offsets', ...args);
+}
+
+/** The launchers of the three CLIs, as package.json's bin names them. */
+export const LAUNCHERS = { offsets: 'offsets.js', 'offsets-tracker': 'offsets-tracker.js', 'offsets-agent': 'offsets-agent.cjs' } as const;
+
+/** Runs one of the built CLIs with ARGS… and returns its exit code and output, whatever the code. */
+export async function builtCli(program: keyof typeof LAUNCHERS, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'offsets.js'), ...args], { maxBuffer: 1 << 28 });
+    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', LAUNCHERS[program]), ...args], { maxBuffer: 1 << 28 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
