@@ -1,3 +1,4 @@
+import { isGoVersion, parseGoVersion } from '../offsets/go-version.js';
 import { AgentError } from './errors.js';
 
 /** The first Go minor with the register ABI (ABIInternal) on each arch. */
@@ -5,11 +6,11 @@ const REGISTER_ABI_SINCE: Record<string, number> = { amd64: 17, arm64: 18 };
 
 /** The eBPF programs read arguments from registers: refuse targets that pass them on the stack. */
 export function requireRegisterAbi(goVersion: string, arch: string): void {
-  const m = /\bgo1\.(\d+)/.exec(goVersion);
-  if (!m) throw new AgentError('ERR_AGENT_GO_VERSION', `cannot tell the target's Go version from its buildinfo ("${goVersion}")`);
+  const v = isGoVersion(goVersion) ? parseGoVersion(goVersion) : undefined;
+  if (!v || !Number.isFinite(v.major)) throw new AgentError('ERR_AGENT_GO_VERSION', `cannot tell the target's Go version from its buildinfo ("${goVersion}")`);
   const since = REGISTER_ABI_SINCE[arch];
   if (since === undefined) throw new AgentError('ERR_AGENT_ARCH', `the target is built for ${arch}: the agent supports amd64 and arm64`);
-  if (Number(m[1]) < since) {
+  if (v.major === 1 && v.minor < since) {
     throw new AgentError(
       'ERR_AGENT_ABI',
       `refusing to attach: the target is built with ${goVersion}, which passes arguments on the stack (ABI0); ` +

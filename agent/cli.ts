@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isGoOffsetsError } from '../common/errors.js';
+import { EXIT, printError, reportError } from '../common/report-error.js';
 import type { ReturnDecoder } from './return-decoder.js';
 import type { LookupPolicy } from '../offsets/index.js';
 import { CacheWrites } from './cache-writes.js';
@@ -111,6 +111,11 @@ function formatFromEnv(env: NodeJS.ProcessEnv): (typeof FORMATS)[number] {
   return exporters.includes('otlp') ? 'otlp' : 'jsonl';
 }
 
+const PROGRAM = 'offsets-agent';
+
+/** For the launcher (bin/offsets-agent.cjs): what escapes main is reported like any other error. */
+export { reportError };
+
 /**
  * `offsets-agent`: traces net/http in a Go program with eBPF, spans as JSON
  * lines or OTLP. Returns the exit code. `decoder`, when given, is a decoder
@@ -118,15 +123,15 @@ function formatFromEnv(env: NodeJS.ProcessEnv): (typeof FORMATS)[number] {
  * not needed.
  */
 export async function main(argv: string[], decoder?: ReturnDecoder): Promise<number> {
-  const log = (line: string) => process.stderr.write(`offsets-agent: ${line}\n`);
+  const log = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
   let opts: AgentArgs | null;
   try {
     opts = parseAgentArgs(argv);
   } catch (err) {
     void decoder?.close();
-    log(`error: ${(err as Error).message}`);
-    process.stderr.write('Run offsets-agent --help for the options.\n');
-    return 2;
+    if (!(err instanceof AgentError)) return reportError(PROGRAM, err);
+    printError(PROGRAM, err.code, `${err.message} (see offsets-agent --help)`);
+    return EXIT.badInput;
   }
   if (opts === null) {
     void decoder?.close();
@@ -156,10 +161,9 @@ export async function main(argv: string[], decoder?: ReturnDecoder): Promise<num
   try {
     const { runAgent } = await import('./run.js');
     await runAgent({ binaryPath, pid: opts.pid, inspection, cacheWrites, tablePath: opts.table, policy: opts.policy, useTypes: opts.useTypes, sink, log, signal: controller.signal });
-    return 0;
+    return EXIT.ok;
   } catch (err) {
-    log(`error${isGoOffsetsError(err) ? ` [${err.code}]` : ''}: ${(err as Error).message}`);
-    return 1;
+    return reportError(PROGRAM, err);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -1,20 +1,24 @@
 import { Command, CommanderError } from 'commander';
-import { GoOffsetsError } from '../common/errors.js';
+import { commanderErrorOutput, EXIT, reportError } from '../common/report-error.js';
 import { registerDwarf } from './commands/dwarf.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerTableCommands } from './commands/table.js';
 import { registerTypes } from './commands/types.js';
 
+/** For the launcher (bin/offsets.js): what escapes main is reported like any other error. */
+export { reportError };
+
 /**
  * `offsets`: the offline CLI. Each subcommand lives in cli/commands/ and
  * registers itself here. Commands throw GoOffsetsError for bad input; main
- * turns it into a one-line message and a non-zero exit code.
+ * reports it through common/report-error (one `offsets: CODE: message` line,
+ * the exit code of the README's table).
  */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('offsets')
     .description('Go struct field offsets: read binaries, look up the offsets table')
     .exitOverride()
-    .showHelpAfterError();
+    .configureOutput(commanderErrorOutput('offsets'));
   registerDwarf(program);
   registerInspect(program);
   registerTypes(program);
@@ -23,23 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
+    // commander printed its own usage error (or the help, exit 0).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     return reportError('offsets', err);
   }
-}
-
-/** Prints an error as one line and returns the exit code for it. */
-export function reportError(prog: string, err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode;
-  if (err instanceof GoOffsetsError) {
-    process.stderr.write(`${prog}: ${err.code}: ${err.message}\n`);
-    return 1;
-  }
-  // A system error from Node (ENOENT, EACCES, EISDIR…) is about the input the user named, not a bug.
-  const sys = err as NodeJS.ErrnoException;
-  if (sys instanceof Error && typeof sys.code === 'string' && /^E[A-Z]+$/.test(sys.code)) {
-    process.stderr.write(`${prog}: ${sys.code}: ${sys.message}\n`);
-    return 1;
-  }
-  process.stderr.write(`${prog}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return 70;
 }

@@ -10,12 +10,14 @@ import { requireWithCodeCache } from './code-cache.js';
 export type Cli = 'offsets' | 'offsets-tracker' | 'offsets-agent';
 
 type Main = (argv: string[], ...extra: unknown[]) => Promise<number>;
+/** common/report-error's reporter, re-exported by each CLI bundle: the launcher itself stays free of it. */
+type ReportError = (program: string, err: unknown) => number;
 
 /** Runs `cli`'s main with the process's arguments (and `extra`, passed on), then exits with its code. */
 export function launch(cli: Cli, ...extra: unknown[]): void {
   const dir = dirname(fileURLToPath(import.meta.url));
-  const { main } = requireWithCodeCache(join(dir, `${cli}.js`), dir) as { main: Main };
-  main(process.argv.slice(2), ...extra).then(exit);
+  const { main, reportError } = requireWithCodeCache(join(dir, `${cli}.js`), dir) as { main: Main; reportError: ReportError };
+  main(process.argv.slice(2), ...extra).then(exit, (err) => exit(reportError(cli, err)));
 }
 
 /**

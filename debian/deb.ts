@@ -1,13 +1,12 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
-import { buildOnce } from '../common/build-once.js';
 import { cachePath } from '../common/cache-dir.js';
 import { readArMembers } from './ar.js';
 import { compressionOf, decompressStream } from './decompress.js';
 import { DebianError } from './errors.js';
-import { downloadVerified, type FetchOptions } from './http.js';
+import { downloadTo, type FetchOptions } from './http.js';
 import type { PackageStanza } from './packages.js';
 
 /** Where downloaded .debs live: content-addressed by their sha256. */
@@ -20,11 +19,8 @@ export function debCacheDir(): string {
  * against the index's sha256 and size, and returns its path. The download goes to
  * a temp file renamed only when complete and verified.
  */
-export async function fetchDeb(mirror: string, pkg: Pick<PackageStanza, 'filename' | 'sha256' | 'size'>, http: FetchOptions = {}): Promise<string> {
-  const final = join(debCacheDir(), `${pkg.sha256}.deb`);
-  const complete = async (p: string) => (await stat(p).catch(() => undefined))?.size === pkg.size;
-  // Once per machine: a second process asking for the same .deb waits for the first download.
-  return buildOnce(final, (tmp) => downloadVerified(`${mirror}/${pkg.filename}`, tmp, { sha256: pkg.sha256, size: pkg.size }, http), { valid: complete });
+export function fetchDeb(mirror: string, pkg: Pick<PackageStanza, 'filename' | 'sha256' | 'size'>, http: FetchOptions = {}): Promise<string> {
+  return downloadTo(`${mirror}/${pkg.filename}`, join(debCacheDir(), `${pkg.sha256}.deb`), { sha256: pkg.sha256, size: pkg.size }, http);
 }
 
 /** True when `p` (already resolved) is `root` or inside it. */

@@ -15,6 +15,8 @@ export type DebianErrorCode =
   | 'ERR_DEBIAN_DEB_MALFORMED' // not an ar archive, or no data.tar member
   | 'ERR_DEBIAN_UNSAFE_PATH' // an archive entry (or symlink target) that escapes the extraction root
   | 'ERR_DEBIAN_NO_PACKAGE' // a package the caller asked for is not in any index
+  | 'ERR_DEBIAN_GO_VERSION' // a golang-1.N-go package version that maps to no Go version
+  | 'ERR_DEBIAN_MODULE_VERSION' // a Debian version that maps to no Go module version
   | 'ERR_DEBIAN_TOOLCHAIN'; // an assembled GOROOT that is incomplete or whose go does not run
 
 export class DebianError extends GoOffsetsError {

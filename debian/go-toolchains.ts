@@ -6,12 +6,13 @@ import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { cachePath } from '../common/cache-dir.js';
+import { readJsonCache, writeJsonCache, type JsonCacheKind } from '../common/json-cache.js';
 import { withLock } from '../common/lock.js';
 import { discard, extractDeb, fetchDeb } from './deb.js';
 import { DebianError } from './errors.js';
 import type { FetchOptions } from './http.js';
 import { fetchPackageIndex, type IndexCache, type PackageStanza } from './packages.js';
-import { compareDebianVersions } from './version.js';
+import { compareDebianVersions, versionFromDebian } from './version.js';
 
 const run = promisify(execFile);
 
@@ -110,8 +111,29 @@ function describe(dir: string, m: Marker): DebianToolchain {
   return { version: m.version, minor: m.minor, suite: m.suite, debVersion: m.debVersion, goroot, go: join(goroot, 'bin', 'go') };
 }
 
-async function readMarker(dir: string): Promise<Marker | undefined> {
-  return readFile(join(dir, 'debian.json'), 'utf8').then((t) => JSON.parse(t) as Marker, () => undefined);
+/** The marker's kind: a damaged or older marker is reported and the GOROOT assembled again. */
+export const TOOLCHAIN_MARKER_CACHE: JsonCacheKind<Marker> = {
+  name: 'debian-toolchain',
+  format: 1,
+  check: (d) => typeof d === 'object' && d !== null && MARKER_FIELDS.every((k) => typeof (d as Record<string, unknown>)[k] === 'string'),
+};
+const MARKER_FIELDS: (keyof Marker)[] = ['package', 'debVersion', 'goSha256', 'srcSha256', 'suite', 'version', 'minor'];
+
+/** The marker of an assembled GOROOT (the directory's toolchain.json). */
+export function toolchainMarkerPath(dir: string): string {
+  return join(dir, 'toolchain.json');
+}
+
+function readMarker(dir: string): Promise<Marker | undefined> {
+  return readJsonCache(toolchainMarkerPath(dir), TOOLCHAIN_MARKER_CACHE);
+}
+
+async function writeMarker(dir: string, marker: Marker): Promise<void> {
+  await writeJsonCache(toolchainMarkerPath(dir), TOOLCHAIN_MARKER_CACHE, marker);
+  // Written, never read: the bare marker that older versions sharing this cache look for
+  // (they would otherwise assemble this GOROOT again, moving it aside under our feet).
+  // Remove once no older version shares the cache.
+  await writeFileAtomic(join(dir, 'debian.json'), JSON.stringify(marker, null, 2));
 }
 
 /** Reads GOROOT/VERSION's first line (Go 1.21+ adds a `time` line below it). */
@@ -138,10 +160,11 @@ export async function checkGoVersion(goroot: string, version: string): Promise<v
   }
 }
 
-/** Upstream version guessed from the Debian one (1:1.21.13-1~bpo12+1 -> go1.21.13); confirmed by VERSION. */
-export function guessGoVersion(debVersion: string): string {
-  const upstream = debVersion.replace(/^\d+:/, '').replace(/-[^-]*$/, '').replace(/~/g, '');
-  return `go${upstream}`;
+/** The Go version a golang-1.N-go package version names (1:1.21.13-1~bpo12+1 -> go1.21.13); confirmed by GOROOT/VERSION on assembly. */
+export function goVersionOfPackage(debVersion: string): string {
+  const v = versionFromDebian(debVersion, 'go');
+  if (v.kind !== 'release') throw new DebianError('ERR_DEBIAN_GO_VERSION', v.why);
+  return v.version;
 }
 
 const inflight = new Map<string, Promise<DebianToolchain>>();
@@ -166,7 +189,7 @@ export function ensureDebianToolchain(pkg: DebianGoPackage, http: FetchOptions =
 async function assemble(pkg: DebianGoPackage, http: FetchOptions): Promise<DebianToolchain> {
   const root = toolchainsDir();
   const matches = (m: Marker | undefined) => m !== undefined && m.goSha256 === pkg.go.sha256 && m.srcSha256 === pkg.src.sha256;
-  const guessed = join(root, guessGoVersion(pkg.debVersion));
+  const guessed = join(root, goVersionOfPackage(pkg.debVersion));
   const hit = await readMarker(guessed);
   if (matches(hit)) return describe(guessed, hit!);
   // Another process assembling the same package: wait for it, then take its GOROOT.
@@ -190,7 +213,7 @@ async function assembleLocked(pkg: DebianGoPackage, http: FetchOptions, root: st
     const version = await readGoVersion(goroot);
     await checkGoVersion(goroot, version);
     const marker: Marker = { package: pkg.go.package, debVersion: pkg.debVersion, goSha256: pkg.go.sha256, srcSha256: pkg.src.sha256, suite: pkg.suite, version, minor: pkg.minor };
-    await writeFileAtomic(join(tmp, 'debian.json'), JSON.stringify(marker, null, 2));
+    await writeMarker(tmp, marker);
     const final = join(root, version);
     const existing = await readMarker(final);
     if (matches(existing)) return describe(final, existing!); // someone else finished first

@@ -1,17 +1,15 @@
 /**
  * debian/'s side of the project's one HTTP client (fetch/): the archive's
  * retry policy expressed as fetch/ options, and fetch/'s error codes mapped
- * onto DebianError codes at this boundary (ERR_NETWORK -> ERR_DEBIAN_UNREACHABLE,
- * ERR_HTTP_NOT_FOUND -> ERR_DEBIAN_NOT_FOUND, ERR_HTTP_STATUS -> ERR_DEBIAN_HTTP).
+ * onto DebianError codes at this boundary, by code only (ERR_NETWORK ->
+ * ERR_DEBIAN_UNREACHABLE, ERR_HTTP_NOT_FOUND -> ERR_DEBIAN_NOT_FOUND,
+ * ERR_HTTP_STATUS -> ERR_DEBIAN_HTTP, ERR_CHECKSUM -> ERR_DEBIAN_CHECKSUM).
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { FetchError } from '../fetch/errors.js';
-import { httpGet, httpGetBytes, restartOnCutBody, toFetchError, type HttpOptions } from '../fetch/http.js';
-import { DebianError } from './errors.js';
+import { download } from '../fetch/download.js';
+import { FetchError, type FetchErrorCode } from '../fetch/errors.js';
+import { httpGetBytes, toFetchError, type HttpOptions } from '../fetch/http.js';
+import { DebianError, type DebianErrorCode } from './errors.js';
 
 export interface FetchOptions {
   /** Attempts in all (first try included) for network faults and 5xx. */
@@ -36,21 +34,34 @@ function httpOptions(opts: FetchOptions): HttpOptions & { attempts: number } {
   };
 }
 
+/** fetch/'s codes as debian/'s; the archive-extraction codes never come from a download. */
+const CODES: Record<FetchErrorCode, DebianErrorCode> = {
+  ERR_HTTP_NOT_FOUND: 'ERR_DEBIAN_NOT_FOUND',
+  ERR_HTTP_STATUS: 'ERR_DEBIAN_HTTP',
+  ERR_NETWORK: 'ERR_DEBIAN_UNREACHABLE',
+  ERR_TRUNCATED: 'ERR_DEBIAN_UNREACHABLE',
+  ERR_CHECKSUM: 'ERR_DEBIAN_CHECKSUM',
+  ERR_UNSAFE_ARCHIVE: 'ERR_DEBIAN_UNSAFE_PATH',
+  ERR_EXTRACT: 'ERR_DEBIAN_DEB_MALFORMED',
+};
+
 /** fetch/'s FetchError as the DebianError with the matching stable code. */
 function toDebianError(err: unknown, url: string, attempts: number): unknown {
   const e = err instanceof FetchError ? err : toFetchError(err, url);
   if (!(e instanceof FetchError)) return e;
-  const why = e.message.replace(/ \([^()]*\)$/, '');
-  if (e.code === 'ERR_HTTP_NOT_FOUND') return new DebianError('ERR_DEBIAN_NOT_FOUND', `HTTP ${e.status ?? 404}: not found on the mirror`, url, { cause: e });
-  if (e.code === 'ERR_HTTP_STATUS') return new DebianError('ERR_DEBIAN_HTTP', e.status !== undefined && e.status < 500 ? `HTTP ${e.status}` : `${why} (${attempts} attempts)`, url, { cause: e });
-  return new DebianError('ERR_DEBIAN_UNREACHABLE', `could not fetch after ${attempts} attempts: ${why}`, url, { cause: e });
+  const code = CODES[e.code];
+  let why = e.reason;
+  if (e.code === 'ERR_HTTP_NOT_FOUND') why = `HTTP ${e.status ?? 404}: not found on the mirror`;
+  else if (e.code === 'ERR_HTTP_STATUS') why = e.status !== undefined && e.status < 500 ? `HTTP ${e.status}` : `${e.reason} (${attempts} attempts)`;
+  else if (e.code === 'ERR_NETWORK' || e.code === 'ERR_TRUNCATED') why = `could not fetch after ${attempts} attempts: ${e.reason}`;
+  return new DebianError(code, why, url, { cause: e });
 }
 
 /** GETs a whole (small) resource into memory. */
 export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<Buffer> {
   const h = httpOptions(opts);
   try {
-    return await restartOnCutBody(url, h, () => httpGetBytes(url, h));
+    return await httpGetBytes(url, h);
   } catch (err) {
     throw toDebianError(err, url, h.attempts);
   }
@@ -79,35 +90,15 @@ export async function fetchVerified(url: string, expected: Expected, opts: Fetch
 }
 
 /**
- * Streams `url` into `tmpPath`, hashing on the way, and verifies it. A connection
- * dropped mid-body is resumed by fetch/ (Range request), or restarted when the server cannot resume. On any failure the temp
- * file is removed, so the caller only renames a complete, verified file into place.
+ * Downloads `url` to `dest` through fetch/'s one download path (resumed or
+ * restarted when cut, verified, renamed into place only when complete) and
+ * returns the path it wrote.
  */
-export async function downloadVerified(url: string, tmpPath: string, expected: Expected, opts: FetchOptions = {}): Promise<void> {
+export async function downloadTo(url: string, dest: string, expected: Expected, opts: FetchOptions = {}): Promise<string> {
   const h = httpOptions(opts);
   try {
-    let hash = createHash('sha256');
-    let size = 0;
-    try {
-      await restartOnCutBody(url, h, async () => {
-      hash = createHash('sha256');
-      size = 0;
-      const res = await httpGet(url, h);
-      const tap = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          size += chunk.length;
-          cb(null, chunk);
-        },
-      });
-      await pipeline(res.body, tap, createWriteStream(tmpPath));
-      });
-    } catch (err) {
-      throw toDebianError(err, url, h.attempts);
-    }
-    verify(url, { sha256: hash.digest('hex'), size }, expected);
+    return await download(url, { ...h, sha256: expected.sha256, size: expected.size, dest });
   } catch (err) {
-    await rm(tmpPath, { force: true });
-    throw err;
+    throw toDebianError(err, url, h.attempts);
   }
 }

@@ -6,7 +6,7 @@ export { fetchRelease, parseRelease, verifyInRelease, type ReleaseFile, type Rel
 export { fetchPackageIndex, newIndexCache, parsePackages, type IndexCache, type PackageIndex, type PackageStanza, type IndexQuery } from './packages.js';
 export { fetchDeb, extractDeb, debCacheDir, type ExtractOptions } from './deb.js';
 export { readArMembers, type ArMember } from './ar.js';
-export { compareDebianVersions } from './version.js';
+export { compareDebianVersions, versionFromDebian, type VersionFromDebian } from './version.js';
 export type { FetchOptions } from './http.js';
 export {
   DEFAULT_SUITES,
@@ -15,6 +15,7 @@ export {
   ensureDebianToolchain,
   ensureDebianMatrix,
   checkGoVersion,
+  goVersionOfPackage,
   type DebianGoPackage,
   type DebianToolchain,
   type ListOptions,

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../common/atomic-write.js';
 import { cachePath } from '../common/cache-dir.js';
+import { readJsonCache, writeJsonCache, type JsonCacheKind } from '../common/json-cache.js';
 import { compressionOf, decompressAll } from './decompress.js';
 import { DebianError } from './errors.js';
 import { fetchVerified, type FetchOptions } from './http.js';
@@ -17,6 +16,30 @@ export interface PackageStanza {
   depends?: string;
   provides?: string;
   source?: string;
+}
+
+const OPTIONAL_FIELDS = ['depends', 'provides', 'source'] as const;
+
+function isStanza(s: unknown): s is PackageStanza {
+  const o = s as Record<string, unknown>;
+  return (
+    typeof o === 'object' && o !== null &&
+    ['package', 'version', 'architecture', 'filename', 'sha256'].every((k) => typeof o[k] === 'string') &&
+    Number.isSafeInteger(o.size) &&
+    OPTIONAL_FIELDS.every((k) => o[k] === undefined || typeof o[k] === 'string')
+  );
+}
+
+/** A parsed Packages index, cached by the sha256 of the compressed file it came from. */
+export const PACKAGE_INDEX_CACHE: JsonCacheKind<PackageStanza[]> = {
+  name: 'debian-package-index',
+  format: 1,
+  check: (d) => Array.isArray(d) && d.every(isStanza),
+};
+
+/** Where the parsed index of the Packages file with this sha256 is cached. */
+export function packageIndexCachePath(indexSha256: string): string {
+  return cachePath('debian', 'indexes', `${indexSha256}.stanzas.json`);
 }
 
 export interface PackageIndex {
@@ -140,8 +163,8 @@ async function readPackageIndex(q: IndexQuery): Promise<PackageIndex> {
   const entry = pickIndex(release.sha256, dir);
   if (!entry) throw new DebianError('ERR_DEBIAN_RELEASE_MALFORMED', `the Release file lists no ${dir}/Packages index`, `${q.mirror}/dists/${q.suite}`);
   const base = { mirror: q.mirror, suite: q.suite, component, arch, indexSha256: entry.sha256 };
-  const cacheFile = cachePath('debian', 'indexes', `${entry.sha256}.json`);
-  const cached = await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as PackageStanza[], () => undefined);
+  const cacheFile = packageIndexCachePath(entry.sha256);
+  const cached = await readJsonCache(cacheFile, PACKAGE_INDEX_CACHE);
   if (cached) return { ...base, packages: cached };
 
   // by-hash URLs never change under us while the mirror updates (Acquire-By-Hash).
@@ -158,6 +181,6 @@ async function readPackageIndex(q: IndexQuery): Promise<PackageIndex> {
   }
   const text = (await decompressAll(data, compressionOf(entry.path), url)).toString('utf8');
   const packages = parsePackages(text, url);
-  await writeFileAtomic(cacheFile, JSON.stringify(packages));
+  await writeJsonCache(cacheFile, PACKAGE_INDEX_CACHE, packages);
   return { ...base, packages };
 }

@@ -78,43 +78,38 @@ export async function httpGet(url: string, opts: HttpOptions & { signal?: AbortS
   throw new FetchError('ERR_HTTP_STATUS', `HTTP ${res.statusCode}`, url, { status: res.statusCode });
 }
 
-/** GET and read the whole body as text (for indexes and lists, not archives). */
-export async function httpGetText(url: string, opts: HttpOptions & { signal?: AbortSignal } = {}): Promise<string> {
-  const res = await httpGet(url, opts);
-  try {
-    return await res.body.text();
-  } catch (err) {
-    throw toFetchError(err, url);
-  }
-}
-
-/** GET and read the whole body into memory (indexes, signatures: not archives). */
-export async function httpGetBytes(url: string, opts: HttpOptions & { signal?: AbortSignal } = {}): Promise<Buffer> {
-  const res = await httpGet(url, opts);
-  try {
-    return Buffer.from(await res.body.arrayBuffer());
-  } catch (err) {
-    throw toFetchError(err, url);
-  }
-}
-
 /**
- * Runs `attempt` (a GET and the reading of its body) again from the start when the
- * body was cut off and the server cannot resume it (no Range support: undici's
- * retry gives up with a 2xx status), up to `maxRetries` more times. Other errors
- * are final here: the client already retried them.
+ * GETs `url` and hands its body to `consume`, the one way every body of the
+ * project is read. A body cut off mid-way is first resumed by the client with
+ * a Range request (undici's RetryAgent, from the byte it stopped at); when the
+ * server cannot resume (no Range support: the retry gives up with a 2xx
+ * status), the whole GET and `consume` run again from the start, up to
+ * `maxRetries` more times. `consume` must therefore start afresh on each call.
+ * Other errors are final here: the client already retried them.
  */
-export async function restartOnCutBody<T>(url: string, opts: HttpOptions, attempt: () => Promise<T>): Promise<T> {
+export async function httpGetBody<T>(url: string, opts: HttpOptions & { signal?: AbortSignal }, consume: (body: OkResponse['body']) => Promise<T>): Promise<T> {
   const restarts = opts.maxRetries ?? DEFAULTS.maxRetries;
   for (let i = 0; ; i++) {
     try {
-      return await attempt();
+      const res = await httpGet(url, opts);
+      return await consume(res.body);
     } catch (err) {
       const e = toFetchError(err, url);
       const cut = e instanceof FetchError && e.code === 'ERR_HTTP_STATUS' && e.status !== undefined && e.status >= 200 && e.status < 300;
-      if (!cut || i >= restarts) throw e;
+      if (!cut) throw e;
+      if (i >= restarts) throw new FetchError('ERR_TRUNCATED', `body cut off ${i + 1} times; the server cannot resume it`, url, { status: (e as FetchError).status, cause: e });
     }
   }
+}
+
+/** GET and read the whole body as text (for indexes and lists, not archives). */
+export function httpGetText(url: string, opts: HttpOptions & { signal?: AbortSignal } = {}): Promise<string> {
+  return httpGetBody(url, opts, (body) => body.text());
+}
+
+/** GET and read the whole body into memory (indexes, signatures: not archives). */
+export function httpGetBytes(url: string, opts: HttpOptions & { signal?: AbortSignal } = {}): Promise<Buffer> {
+  return httpGetBody(url, opts, async (body) => Buffer.from(await body.arrayBuffer()));
 }
 
 function splitUrl(url: string): { origin: string; path: string } {

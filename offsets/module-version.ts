@@ -31,8 +31,21 @@ export type ModuleVersion =
     }
   | { kind: 'devel' | 'missing'; raw: string };
 
-const PSEUDO = /-(?:[0-9A-Za-z.-]*\.)?\d{14}-[0-9a-f]{12}$/;
+/**
+ * golang.org/x/mod/module's pseudo-version rule (IsPseudoVersion): one of
+ * vX.0.0-yyyymmddhhmmss-rev, vX.Y.Z-pre.0.yyyymmddhhmmss-rev and
+ * vX.Y.(Z+1)-0.yyyymmddhhmmss-rev, build metadata allowed after it.
+ */
+const PSEUDO = /^v\d+\.(?:0\.0-|\d+\.\d+-(?:[^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
+/**
+ * The grammar is semver as golang.org/x/mod/semver reads it, restricted to
+ * the canonical form module versions must have (x/mod/module refuses the
+ * shorthands `v1` and `v1.2`): vMAJOR.MINOR.PATCH, an optional pre-release,
+ * optional build metadata (`+incompatible`), no leading zeros. The `v` may
+ * be left out on the command line (`1.60.0`). This is the one parser of
+ * module versions in the project.
+ */
 export function parseModuleVersion(input: string | undefined | null): ModuleVersion {
   const raw = (input ?? '').trim();
   if (raw === '') return { kind: 'missing', raw };
@@ -44,14 +57,15 @@ export function parseModuleVersion(input: string | undefined | null): ModuleVers
     throw new TableError('ERR_BAD_MODULE_VERSION', `not a module version: ${JSON.stringify(input)} (expected semver such as v1.60.0, a pseudo-version or (devel))`);
   }
   const build = parsed.build.length ? `+${parsed.build.join('.')}` : '';
+  const canonical = `v${parsed.version}${build}`;
   return {
     kind: 'semver',
     raw,
-    canonical: `v${parsed.version}${build}`,
+    canonical,
     parsed,
     line: `${parsed.major}.${parsed.minor}`,
     prerelease: parsed.prerelease.length > 0,
-    pseudo: PSEUDO.test(parsed.version),
+    pseudo: (canonical.match(/-/g)?.length ?? 0) >= 2 && PSEUDO.test(canonical),
     incompatible: parsed.build.includes('incompatible'),
   };
 }
@@ -59,6 +73,12 @@ export function parseModuleVersion(input: string | undefined | null): ModuleVers
 /** Semver order (pseudo-versions sort between their base and the next release); build metadata breaks ties. */
 export function compareModuleVersions(a: SemVer, b: SemVer): number {
   return a.compare(b) || a.compareBuild(b);
+}
+
+/** True when `input` is a module version with a version (not `(devel)`, not missing). */
+export function isModuleVersion(input: string): boolean {
+  const body = input.trim().replace(/^v/, '');
+  return /^\d/.test(body) && tryParseSemver(body) !== null;
 }
 
 function tryParseSemver(body: string): SemVer | null {

@@ -6,7 +6,7 @@ import type { StructType } from '../gobin/dwarf/index.js';
 import type { Arch, Observation } from '../offsets/observation.js';
 import { goMinorLine, parseGoVersion } from '../offsets/go-version.js';
 import { parseModuleVersion } from '../offsets/module-version.js';
-import { compareTrackedVersions } from './config.js';
+import { compareTaggedVersions } from '../offsets/versions.js';
 import type { ProbeReading } from './read.js';
 
 const POINTER_SIZE: Record<Arch, number> = { amd64: 8, arm64: 8 };
@@ -86,7 +86,7 @@ export function patchChanges(observations: readonly Observation[]): PatchChange[
   const out: PatchChange[] = [];
   for (const [key, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const [module, field, arch, line] = JSON.parse(key) as [string, string, Arch, string];
-    g.sort((a, b) => compareTrackedVersions(a.version, b.version)!);
+    g.sort((a, b) => compareTaggedVersions(a.version, b.version));
     for (let i = 1; i < g.length; i++) {
       const a = g[i - 1].result as { offset: number };
       const b = g[i].result as { offset: number };

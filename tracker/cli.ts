@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { writeFileAtomic } from '../common/atomic-write.js';
-import { GoOffsetsError } from '../common/errors.js';
+import { commanderErrorOutput, EXIT, reportError } from '../common/report-error.js';
 import { DEFAULT_SUITES } from '../debian/go-toolchains.js';
 import { defaultTablePath, loadTable, tableObservations } from '../offsets/index.js';
 import type { Arch } from '../offsets/observation.js';
@@ -66,6 +66,9 @@ interface RunFlags {
   timeout: number;
 }
 
+/** For the launcher (bin/offsets-tracker.js): what escapes main is reported like any other error. */
+export { reportError };
+
 export async function main(argv: string[]): Promise<number> {
   const status = { exitCode: 0 };
   const program = new Command('offsets-tracker')
@@ -73,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     // commander's own usage errors (unknown option or command, missing argument) as one
     // line with a stable code, like every other error; subcommands inherit this.
-    .configureOutput({ outputError: (text, write) => write(`offsets-tracker: ERR_USAGE: ${text.replace(/^error: /, '').trim()} (see --help)\n`) });
+    .configureOutput(commanderErrorOutput('offsets-tracker'));
   addRunCommand(program, status);
   addMergeCommand(program);
   addSummarizeCommand(program);
@@ -81,13 +84,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return status.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
-    if (err instanceof GoOffsetsError) {
-      process.stderr.write(`offsets-tracker: ${err.code}: ${err.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`offsets-tracker: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    return reportError('offsets-tracker', err);
   }
 }
 

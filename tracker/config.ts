@@ -7,15 +7,23 @@
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import { validate as generatedValidateConfig } from './schema/config-validator.generated.js';
-import type SemVer from 'semver/classes/semver.js';
 import { GoOffsetsError } from '../common/errors.js';
 import { packagePath } from '../common/package-root.js';
-import { compareGoVersions, parseGoVersion, type GoVersion } from '../offsets/go-version.js';
-import { compareModuleVersions, parseModuleVersion } from '../offsets/module-version.js';
+import { compareTaggedVersions, tryParseTaggedVersion, versionWithinBounds } from '../offsets/versions.js';
 
 export const defaultConfigPath = packagePath('tracker', 'config.default.json');
 
+/** A config file that cannot be read (ERR_CONFIG_READ). */
+export class ConfigReadError extends GoOffsetsError {
+  declare readonly code: 'ERR_CONFIG_READ';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CONFIG_READ', message, options);
+  }
+}
+
+/** A config that does not parse or breaks the schema (ERR_CONFIG), pointing at the entry. */
 export class ConfigError extends GoOffsetsError {
+  declare readonly code: 'ERR_CONFIG';
   /** JSON pointer of the offending entry (`` for the whole document). */
   readonly pointer: string;
   constructor(file: string, pointer: string, message: string) {
@@ -82,43 +90,9 @@ function describe(e: ErrorObject): string {
   return e.message ?? e.keyword;
 }
 
-/** A bound or a version to test against bounds: a Go release (std) or a module version, parsed by offsets/. */
-type TrackedVersion = { kind: 'go'; v: GoVersion } | { kind: 'module'; v: SemVer };
-
-/**
- * `go1.21`, `go1.22rc1`, `go1.21.0 X:boringcrypto` (a Go release; devel builds
- * have no place in bounds) or `v1.60.0` (a module version); undefined when
- * it is neither.
- */
-function trackedVersion(version: string): TrackedVersion | undefined {
-  try {
-    if (version.startsWith('go')) {
-      const v = parseGoVersion(version);
-      return v.kind === 'release' ? { kind: 'go', v } : undefined;
-    }
-    const m = parseModuleVersion(version);
-    return m.kind === 'semver' ? { kind: 'module', v: m.parsed } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Release order of two versions of one kind; undefined when either is not a version or their kinds differ. */
-export function compareTrackedVersions(a: string, b: string): number | undefined {
-  const x = trackedVersion(a);
-  const y = trackedVersion(b);
-  if (!x || !y) return undefined;
-  if (x.kind === 'go' && y.kind === 'go') return compareGoVersions(x.v, y.v);
-  if (x.kind === 'module' && y.kind === 'module') return compareModuleVersions(x.v, y.v);
-  return undefined;
-}
-
 /** True when `version` lies within the (inclusive) bounds. */
 export function withinBounds(version: string, bounds: VersionBounds): boolean {
-  if (!trackedVersion(version)) return false;
-  if (bounds.minVersion && !((compareTrackedVersions(version, bounds.minVersion) ?? -1) >= 0)) return false;
-  if (bounds.maxVersion && !((compareTrackedVersions(version, bounds.maxVersion) ?? 1) <= 0)) return false;
-  return true;
+  return versionWithinBounds(version, bounds);
 }
 
 /** The tighter of two bounds (a field inherits its struct's and its module's). */
@@ -127,7 +101,7 @@ function narrow(outer: VersionBounds, inner: VersionBounds): VersionBounds {
   const pick = (a: string | undefined, b: string | undefined, wantMax: boolean) => {
     if (!a) return b;
     if (!b) return a;
-    const gt = compareTrackedVersions(a, b)! > 0;
+    const gt = compareTaggedVersions(a, b) > 0;
     return gt === wantMax ? a : b;
   };
   const min = pick(outer.minVersion, inner.minVersion, true);
@@ -197,9 +171,9 @@ export function parseConfig(doc: unknown, file = '<config>'): TrackerConfig {
 function checkBounds(file: string, ptr: string, b: VersionBounds): void {
   for (const key of ['minVersion', 'maxVersion'] as const) {
     const v = b[key];
-    if (v !== undefined && !trackedVersion(v)) throw new ConfigError(file, `${ptr}/${key}`, `"${v}" is not a version`);
+    if (v !== undefined && !tryParseTaggedVersion(v)) throw new ConfigError(file, `${ptr}/${key}`, `"${v}" is not a version`);
   }
-  if (b.minVersion && b.maxVersion && (compareTrackedVersions(b.minVersion, b.maxVersion) ?? 0) > 0) {
+  if (b.minVersion && b.maxVersion && compareTaggedVersions(b.minVersion, b.maxVersion) > 0) {
     throw new ConfigError(file, ptr, `minVersion ${b.minVersion} is above maxVersion ${b.maxVersion}`);
   }
 }
@@ -209,7 +183,7 @@ export async function loadConfig(path: string = defaultConfigPath): Promise<Trac
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new GoOffsetsError('ERR_CONFIG_READ', `${path}: cannot read the config: ${(err as Error).message}`, { cause: err });
+    throw new ConfigReadError( `${path}: cannot read the config: ${(err as Error).message}`, { cause: err });
   }
   let doc: unknown;
   try {

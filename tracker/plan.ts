@@ -11,7 +11,15 @@ import type { ModuleVersion } from './modules/index.js';
 import { readResult, resultEntry, type MeasuredResult, type ResultEntry } from './result-cache.js';
 import type { GoRelease } from './sources/index.js';
 
-export class RunError extends GoOffsetsError {}
+/** Stable codes of the tracker's own checks of its command line. */
+export type RunErrorCode = 'ERR_BAD_ARCH' | 'ERR_BAD_NUMBER' | 'ERR_BAD_SHARD' | 'ERR_BAD_USAGE' | 'ERR_MODULE_SOURCE_SPEC';
+
+export class RunError extends GoOffsetsError {
+  declare readonly code: RunErrorCode;
+  constructor(code: RunErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
 
 export interface Shard {
   /** 1-based */

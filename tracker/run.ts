@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { GoOffsetsError } from '../common/errors.js';
+import { DebianError } from '../debian/errors.js';
 import { newIndexCache, type IndexCache } from '../debian/packages.js';
 import { buildTable, loadTable, serializeTable, tableObservations, type OffsetsTable } from '../offsets/index.js';
 import type { Arch, Observation } from '../offsets/observation.js';
@@ -182,7 +183,8 @@ async function runDebianModules(opts: RunOptions, archs: Arch[], indexes: IndexC
     const result = await debianModuleObservations({ config: opts.config, archs, mirror: opts.debianMirror, suites: opts.debianSuites, indexes, force: opts.force, timeoutMs: opts.timeoutMs, select, log });
     return { row: { source: 'debian modules', available: true, versions: result.listed, counts: noJobs() }, listed: { result, ms: performance.now() - t0 } };
   } catch (err) {
-    if (!(err instanceof GoOffsetsError) || !err.code.startsWith('ERR_DEBIAN_') || err.code.startsWith('ERR_DEBIAN_MODULE_')) throw err;
+    // The archive unavailable (a DebianError), not a package the module source cannot read.
+    if (!(err instanceof DebianError) || err.code === 'ERR_DEBIAN_MODULE_VERSION') throw err;
     return { row: unavailableRow('debian modules', err) };
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { GoOffsetsError } from '../../common/errors.js';
+import { CliError } from '../errors.js';
 import type { Dwarf, FieldOffset } from '../../gobin/dwarf/index.js';
 
 interface DwarfCommandOptions {
@@ -23,7 +24,7 @@ export function registerDwarf(program: Command): void {
     .option('--all', 'every member of every struct')
     .action(async (binary: string, selectors: string[], opts: DwarfCommandOptions) => {
       if (!opts.all && selectors.length === 0) {
-        throw new GoOffsetsError('ERR_USAGE', 'give at least one pkgpath.Type.field selector, or --all');
+        throw new CliError('ERR_USAGE', 'give at least one pkgpath.Type.field selector, or --all');
       }
       // The readers load only when this command runs (in the bundle, esbuild defers their
       // evaluation and that of node:zlib): other commands do not pay for them.
@@ -31,7 +32,7 @@ export function registerDwarf(program: Command): void {
       const elf = await ElfFile.open(binary).catch((err: NodeJS.ErrnoException) => {
         // The reader's own typed errors (ERR_NOT_ELF, ERR_TRUNCATED, …) name the problem: pass them on as they are.
         if (err instanceof GoOffsetsError) throw err;
-        throw new GoOffsetsError('ERR_OPEN', `${binary}: cannot read: ${err.code ?? err.message}`, { cause: err });
+        throw new CliError('ERR_OPEN', `${binary}: cannot read: ${err.code ?? err.message}`, { cause: err });
       });
       const dwarf = Dwarf.fromElf(elf);
       const rows: FieldOffset[] = opts.all ? allFields(dwarf) : selectors.map((s) => dwarf.field(s));

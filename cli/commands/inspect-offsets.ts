@@ -2,7 +2,8 @@ import type { GoBinary } from '../../gobin/binary.js';
 import type { Dwarf } from '../../gobin/dwarf/index.js';
 import { GobinError } from '../../gobin/errors.js';
 import type { TypeDescriptors } from '../../gobin/types/index.js';
-import { canonicalGoVersion, checkArch, lookup, parseGoVersion, type LookupPolicy, type LookupStatus, type OffsetsTable } from '../../offsets/index.js';
+import { checkArch, lookup, type LookupPolicy, type LookupStatus, type OffsetsTable } from '../../offsets/index.js';
+import { tryParseTaggedVersion } from '../../offsets/versions.js';
 import { withinBounds, type TrackedField, type TrackerConfig } from '../../tracker/config.js';
 
 /** Where an offset came from, in order of trust. */
@@ -61,13 +62,10 @@ function linkedIn(src: BinaryLayouts, fields: TrackedField[]): boolean {
   return fields.some((f) => src.dwarf?.findStruct(`${f.pkg}.${f.type}`) !== undefined || src.types?.findStruct(`${f.pkg}.${f.type}`) !== undefined);
 }
 
-/** `go1.20.7 X:boringcrypto` → `go1.20.7` for the config's bounds; as given when it does not parse. */
-function boundsVersion(goVersion: string): string {
-  try {
-    return canonicalGoVersion(parseGoVersion(goVersion));
-  } catch {
-    return goVersion;
-  }
+/** A version the config's bounds can be checked against: one that parses (`go1.20.7 X:boringcrypto` does) and is not a devel build. */
+function boundable(version: string): boolean {
+  const v = tryParseTaggedVersion(version);
+  return v !== undefined && !v.devel;
 }
 
 /**
@@ -91,7 +89,6 @@ export async function resolveOffsets(bin: GoBinary, config: TrackerConfig, table
     typesInfo = { error: `${err.code}: ${err.message}` };
   }
   const arch = checkArch(bin.arch);
-  const goVersion = boundsVersion(bi.goVersion);
   const out: OffsetAnswer[] = [];
   for (const mod of config.modules) {
     let version: string | undefined;
@@ -102,17 +99,13 @@ export async function resolveOffsets(bin: GoBinary, config: TrackerConfig, table
       if (version === undefined && !linkedIn(src, mod.fields)) continue;
     }
     for (const f of mod.fields) {
-      const boundsOf = mod.module === 'std' ? goVersion : version;
-      if (boundsOf !== undefined && versionParses(boundsOf) && !withinBounds(boundsOf, f)) continue;
+      const boundsOf = mod.module === 'std' ? bi.goVersion : version;
+      if (boundsOf !== undefined && boundable(boundsOf) && !withinBounds(boundsOf, f)) continue;
       out.push(answer(src, f, mod.module, version, table && version !== undefined ? tableAnswer(table, f.selector, bi.goVersion, version, arch) : undefined));
     }
   }
   out.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
   return { sources: { dwarf: src.dwarf !== undefined, types: typesInfo }, offsets: out };
-}
-
-function versionParses(v: string): boolean {
-  return withinBounds(v, {});
 }
 
 function tableAnswer(t: { table: OffsetsTable; policy: LookupPolicy }, field: string, go: string, moduleVersion: string, arch: ReturnType<typeof checkArch>): OffsetAnswer['table'] {

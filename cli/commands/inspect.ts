@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { GoBinary, type GoFunction } from '../../gobin/binary.js';
 import { GoOffsetsError } from '../../common/errors.js';
+import { CliError } from '../errors.js';
 import type { ModuleInfo } from '../../gobin/buildinfo.js';
 import { TableError } from '../../offsets/errors.js';
 import { checkArch, checkPolicy, defaultTablePath, loadTable, tableReport, type LookupPolicy, type LookupStatus, type OffsetsTable } from '../../offsets/index.js';
@@ -175,7 +176,7 @@ function parsePattern(src: string): RegExp {
   try {
     return new RegExp(src);
   } catch (err) {
-    throw new GoOffsetsError('ERR_BAD_PATTERN', `--funcs: invalid regular expression ${JSON.stringify(src)}: ${(err as Error).message}`);
+    throw new CliError('ERR_BAD_PATTERN', `--funcs: invalid regular expression ${JSON.stringify(src)}: ${(err as Error).message}`);
   }
 }
 
@@ -202,7 +203,7 @@ export function registerInspect(program: Command): void {
       const bin = await GoBinary.open(binary).catch((err: NodeJS.ErrnoException) => {
         // Reader errors are typed already; a system error (ENOENT, EISDIR, EACCES) becomes ERR_OPEN, as in `dwarf`.
         if (err instanceof GoOffsetsError || typeof err?.code !== 'string') throw err;
-        throw new GoOffsetsError('ERR_OPEN', `${binary}: cannot read: ${err.code}`, { cause: err });
+        throw new CliError('ERR_OPEN', `${binary}: cannot read: ${err.code}`, { cause: err });
       });
       const found = funcs ? undefined : await inspectTable(opts.table);
       const withTable = found?.table ? { table: found.table, path: found.path, policy } : undefined;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXIT } from '../../common/report-error.js';
 import { TableError } from '../../offsets/errors.js';
 import { checkArch, checkPolicy, defaultTablePath, type LookupPolicy } from '../../offsets/index.js';
 import { loadAnyTable, type LoadedTable } from '../../offsets/loaded-table.js';
@@ -19,7 +20,7 @@ export function registerTableCommands(program: Command): void {
 }
 
 /** Exit code of a lookup whose answer is unknown or no value, and of a compare that found a disagreement (errors exit 1). */
-export const EXIT_UNKNOWN = 3;
+export const EXIT_UNKNOWN = EXIT.unknown;
 
 export function tableOption(cmd: Command): Command {
   return cmd.option('--table <file>', "offsets table to read, ours or in OpenTelemetry's layout (default: offsets/offsets.json of this package)");

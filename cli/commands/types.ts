@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { GoOffsetsError } from '../../common/errors.js';
+import { CliError } from '../errors.js';
 import { GoBinary } from '../../gobin/binary.js';
 import type { TypeDescriptors, TypeFieldOffset } from '../../gobin/types/index.js';
 import { columns } from './table.js';
@@ -31,11 +32,11 @@ export function registerTypes(program: Command): void {
     .option('--all', 'every member of every named struct that has a descriptor')
     .action(async (binary: string, selectors: string[], opts: TypesCommandOptions) => {
       if (!opts.all && selectors.length === 0) {
-        throw new GoOffsetsError('ERR_USAGE', 'give at least one pkgpath.Type.field selector, or --all');
+        throw new CliError('ERR_USAGE', 'give at least one pkgpath.Type.field selector, or --all');
       }
       const bin = await GoBinary.open(binary).catch((err: NodeJS.ErrnoException) => {
         if (err instanceof GoOffsetsError || typeof err?.code !== 'string') throw err;
-        throw new GoOffsetsError('ERR_OPEN', `${binary}: cannot read: ${err.code}`, { cause: err });
+        throw new CliError('ERR_OPEN', `${binary}: cannot read: ${err.code}`, { cause: err });
       });
       const td = bin.types();
       const rows = opts.all ? allRows(td) : selectors.map((s) => td.field(s));

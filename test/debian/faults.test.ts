@@ -1,13 +1,14 @@
 // Fault tests for the Debian archive client against a real HTTP server on 127.0.0.1.
-import { mkdtemp, readdir, readFile, readlink, rm, stat, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DebianError } from '../../debian/errors.js';
 import { extractDeb, fetchDeb } from '../../debian/deb.js';
-import { fetchPackageIndex } from '../../debian/packages.js';
+import { fetchPackageIndex, PACKAGE_INDEX_CACHE, packageIndexCachePath } from '../../debian/packages.js';
+import { readJsonCache, setUnusableCacheReporter } from '../../common/json-cache.js';
 import { fetchRelease } from '../../debian/release.js';
-import { ensureDebianToolchain, listDebianGoPackages } from '../../debian/go-toolchains.js';
+import { ensureDebianToolchain, listDebianGoPackages, TOOLCHAIN_MARKER_CACHE, toolchainMarkerPath } from '../../debian/go-toolchains.js';
 import { publishSuite, sha256, startArchiveServer, type ArchiveServer } from './support/archive-server.js';
 import { makeDeb, type TarEntry } from './support/deb-builder.js';
 
@@ -16,9 +17,19 @@ let srv: ArchiveServer;
 let cache: string;
 const savedCache = process.env.GO_OFFSETS_CACHE;
 
+const cacheReports: string[] = [];
 beforeAll(async () => {
   srv = await startArchiveServer();
+  setUnusableCacheReporter((path, why) => cacheReports.push(`${path}: ${why}`));
 });
+
+/** Ways a cache file goes bad: cut short, written by an older version, the wrong shape, another kind. */
+const corruptions: [string, (good: string) => string][] = [
+  ['truncated', (good) => good.slice(0, good.length >> 1)],
+  ['in an older format (no envelope)', (good) => JSON.stringify((JSON.parse(good) as { data: unknown }).data)],
+  ['of the wrong shape', (good) => JSON.stringify({ ...JSON.parse(good), data: [{ package: 1 }] })],
+  ['of another format version', (good) => JSON.stringify({ ...JSON.parse(good), format: 0 })],
+];
 afterAll(async () => {
   await srv.close();
 });
@@ -73,6 +84,19 @@ describe('Release and Packages', () => {
     expect(again.packages).toEqual(idx.packages);
     expect(srv.hits.get(gzPath), 'the cached index is reused: only InRelease is fetched again').toBe(1);
     expect(srv.hits.get('/debian/dists/test/InRelease')).toBe(2);
+  });
+
+  it.each(corruptions)('rebuilds a parsed index cache file that is %s, reporting it once', async (_what, corrupt) => {
+    publishSuite(srv, 'test', [{ name: 'hello', version: '1.0-1', arch: 'all', deb: hello }]);
+    const idx = await fetchPackageIndex({ mirror: srv.url, suite: 'test', http: fast });
+    const file = packageIndexCachePath(idx.indexSha256);
+    await writeFile(file, corrupt(await readFile(file, 'utf8')));
+    const before = cacheReports.length;
+    const again = await fetchPackageIndex({ mirror: srv.url, suite: 'test', http: fast });
+    expect(again.packages).toEqual(idx.packages);
+    expect(cacheReports.slice(before)).toEqual([expect.stringContaining(file)]);
+    expect(srv.hits.get('/debian/dists/test/main/binary-amd64/Packages.gz'), 'fetched again, not trusted').toBe(2);
+    expect(await readJsonCache(file, PACKAGE_INDEX_CACHE)).toEqual(idx.packages);
   });
 
   it('reports a missing suite as not found (InRelease and Release both 404)', async () => {
@@ -145,6 +169,17 @@ describe('.deb download and extraction', () => {
     expect(srv.hits.get(`/debian/${pkg.filename}`)).toBe(3);
     expect(sha256(await readFile(path))).toBe(pkg.sha256);
     expect((await listAll(join(cache, 'debian', 'debs')))).toEqual([`${pkg.sha256}.deb`]);
+  });
+
+  it('reports a .deb whose body is cut off on every attempt by code, leaving nothing in the cache', async () => {
+    publishSuite(srv, 'test', [{ name: 'hello', version: '1.0-1', arch: 'all', deb: hello }]);
+    const [pkg] = (await fetchPackageIndex({ mirror: srv.url, suite: 'test', http: fast })).packages;
+    srv.faults.set(`/debian/${pkg.filename}`, Array<'drop-mid-body'>(50).fill('drop-mid-body'));
+    const err = await rejection(fetchDeb(srv.url, pkg, fast));
+    expect(err.code).toBe('ERR_DEBIAN_UNREACHABLE');
+    expect((err.cause as { code?: string }).code).toBe('ERR_TRUNCATED');
+    expect(err.message).toContain(pkg.filename);
+    expect(await listAll(join(cache, 'debian', 'debs'))).toEqual([]);
   });
 
   it('refuses a .deb whose checksum differs from the index, leaving nothing in the cache', async () => {
@@ -246,6 +281,20 @@ describe('Go toolchain assembly from a local archive', () => {
     expect(await readFile(join(tc.goroot, 'src', 'runtime', 'extern.go'), 'utf8')).toBe('package runtime\n');
     expect(await stat(join(cache, 'toolchains', 'go1.99.1', 'usr', 'share', 'doc')).catch(() => undefined), 'only GOROOT trees are kept').toBeUndefined();
     expect((await readdir(join(cache, 'toolchains'))).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it.each(corruptions)('assembles again a GOROOT whose marker is %s, reporting it once', async (_what, corrupt) => {
+    publish(srcDeb);
+    const [pkg] = await listDebianGoPackages({ mirror: srv.url, suites: ['fake'], http: fast });
+    const tc = await ensureDebianToolchain(pkg, fast);
+    const marker = toolchainMarkerPath(join(cache, 'toolchains', 'go1.99.1'));
+    const good = await readFile(marker, 'utf8');
+    await writeFile(marker, corrupt(good));
+    const before = cacheReports.length;
+    expect(await ensureDebianToolchain(pkg, fast)).toEqual(tc);
+    expect(cacheReports.slice(before)).toEqual([expect.stringContaining(marker)]);
+    expect(await readJsonCache(marker, TOOLCHAIN_MARKER_CACHE)).toEqual(JSON.parse(good).data);
+    expect(await readFile(join(tc.goroot, 'src', 'runtime', 'extern.go'), 'utf8')).toBe('package runtime\n');
   });
 
   it('leaves no half-assembled GOROOT when a package is truncated', async () => {

@@ -150,3 +150,71 @@ describe('extractTar', () => {
     expect(await tree(parent)).toEqual([]);
   });
 });
+
+describe('download: cut-off bodies', () => {
+  const body = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) & 0xff));
+  const digest = sha(body);
+
+  /** Answers with `body`, honouring Range when `ranges` is set; the first `cuts` answers stop after `cutAt` bytes. */
+  async function cutting(opts: { cuts: number; cutAt: number; ranges: boolean; length?: boolean }): Promise<TestServer> {
+    let cuts = opts.cuts;
+    const s = await startServer((req, res) => {
+      const m = opts.ranges ? /^bytes=(\d+)-/.exec(req.headers.range ?? '') : null;
+      const start = m ? Number(m[1]) : 0;
+      const part = body.subarray(start);
+      const headers: Record<string, string | number> = opts.length === false ? {} : { 'content-length': part.length };
+      if (opts.ranges) headers['accept-ranges'] = 'bytes';
+      if (m) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
+      res.writeHead(m ? 206 : 200, headers);
+      if (cuts-- > 0) {
+        res.write(part.subarray(0, opts.cutAt), () => (opts.length === false ? res.end() : res.destroy()));
+        return;
+      }
+      res.end(part);
+    });
+    servers.push(s);
+    return s;
+  }
+
+  it('resumes a cut-off body with a Range request from the byte it stopped at', async () => {
+    const s = await cutting({ cuts: 2, cutAt: 100_000, ranges: true });
+    const cacheDir = join(scratch, 'dl-resume');
+    const path = await download(`${s.url}/f`, { ...http, sha256: digest, size: body.length, cacheDir });
+    expect((await readFile(path)).equals(body)).toBe(true);
+    expect(s.requests.map((r) => r.range)).toEqual([undefined, 'bytes=100000-299999', 'bytes=200000-299999']);
+  });
+
+  it('restarts from scratch when the server cannot resume, and the in-memory readers do too', async () => {
+    const s = await cutting({ cuts: 1, cutAt: 100_000, ranges: false });
+    const path = await download(`${s.url}/f`, { ...http, sha256: digest, size: body.length, cacheDir: join(scratch, 'dl-restart') });
+    expect((await readFile(path)).equals(body)).toBe(true);
+    // The cut body, the client's Range resume (answered 200: not resumable), the restart.
+    expect(s.requests).toHaveLength(3);
+    const t = await cutting({ cuts: 1, cutAt: 100_000, ranges: false });
+    expect((await httpGetText(`${t.url}/f`, http)).length).toBe(body.toString().length);
+    expect(t.requests).toHaveLength(3);
+  });
+
+  it('reports a body that is cut off every time as ERR_TRUNCATED and keeps nothing', async () => {
+    const s = await cutting({ cuts: 1000, cutAt: 100_000, ranges: false });
+    const cacheDir = join(scratch, 'dl-truncated');
+    await expect(download(`${s.url}/f`, { ...http, sha256: digest, size: body.length, cacheDir })).rejects.toMatchObject({ code: 'ERR_TRUNCATED', message: expect.stringContaining(`${s.url}/f`) });
+    expect(await tree(join(cacheDir, 'downloads'))).toEqual(['sha256', 'tmp']);
+  });
+
+  it('refuses a short body the server ends cleanly (no length to tell) by its size and digest, and keeps nothing', async () => {
+    const s = await cutting({ cuts: 1000, cutAt: 100_000, ranges: false, length: false });
+    const cacheDir = join(scratch, 'dl-short');
+    await expect(download(`${s.url}/f`, { ...http, sha256: digest, size: body.length, cacheDir })).rejects.toMatchObject({ code: 'ERR_CHECKSUM', message: expect.stringContaining('size mismatch') });
+    await expect(download(`${s.url}/f`, { ...http, sha256: digest, cacheDir })).rejects.toMatchObject({ code: 'ERR_CHECKSUM', message: expect.stringContaining('sha256 mismatch') });
+    expect(await tree(join(cacheDir, 'downloads'))).toEqual(['sha256', 'tmp']);
+  });
+
+  it('writes where the caller keeps its files and returns that path', async () => {
+    const s = await cutting({ cuts: 0, cutAt: 0, ranges: true });
+    const dest = join(scratch, 'own-layout', `${digest}.deb`);
+    expect(await download(`${s.url}/f`, { ...http, sha256: digest, dest })).toBe(dest);
+    expect(await download(`${s.url}/f`, { ...http, sha256: digest, size: body.length, dest })).toBe(dest);
+    expect(s.requests).toHaveLength(1);
+  });
+});

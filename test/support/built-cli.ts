@@ -17,13 +17,26 @@ export interface CliResult {
 
 /** Runs `offsets ARGS…` and returns its exit code and output, whatever the code. */
 export function offsetsCli(...args: string[]): Promise<CliResult> {
-  return offsetsCliIn(undefined, ...args);
+  return builtCli('offsets', ...args);
 }
 
 /** The same, run from the working directory `cwd`. */
-export async function offsetsCliIn(cwd: string | undefined, ...args: string[]): Promise<CliResult> {
+export function offsetsCliIn(cwd: string | undefined, ...args: string[]): Promise<CliResult> {
+  return builtCliIn(cwd, 'offsets', ...args);
+}
+
+/** The launchers of the three CLIs, as package.json's bin names them. */
+export const LAUNCHERS = { offsets: 'offsets.cjs', 'offsets-tracker': 'offsets-tracker.cjs', 'offsets-agent': 'offsets-agent.cjs' } as const;
+
+/** Runs one of the built CLIs with ARGS… and returns its exit code and output, whatever the code. */
+export function builtCli(program: keyof typeof LAUNCHERS, ...args: string[]): Promise<CliResult> {
+  return builtCliIn(undefined, program, ...args);
+}
+
+/** The same, from the working directory `cwd`. */
+export async function builtCliIn(cwd: string | undefined, program: keyof typeof LAUNCHERS, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'offsets.cjs'), ...args], { maxBuffer: 1 << 28, cwd });
+    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', LAUNCHERS[program]), ...args], { maxBuffer: 1 << 28, cwd });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -3,7 +3,6 @@ import { GoOffsetsError } from '../../common/errors.js';
 /** Stable codes of the Debian module source. */
 export type DebianModuleErrorCode =
   | 'ERR_DEBIAN_MODULE_PACKAGE' // no Debian package provides a tracked module (by config or by the naming convention)
-  | 'ERR_DEBIAN_MODULE_VERSION' // a Debian version that maps to no Go module version
   | 'ERR_DEBIAN_MODULE_DEPENDS' // a Depends field that does not parse
   | 'ERR_DEBIAN_MODULE_IMPORT' // an import path of the probe that no chosen package's Depends can satisfy
   | 'ERR_DEBIAN_MODULE_TOOLCHAIN' // a suite whose default Go cannot be found

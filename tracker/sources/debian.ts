@@ -1,5 +1,4 @@
-import { DebianError, debianMirrorSource, ensureDebianToolchain, listDebianGoPackages, compareDebianVersions, type DebianGoPackage, type IndexCache } from '../../debian/index.js';
-import { guessGoVersion } from '../../debian/go-toolchains.js';
+import { DebianError, debianMirrorSource, ensureDebianToolchain, goVersionOfPackage, listDebianGoPackages, compareDebianVersions, type DebianGoPackage, type IndexCache } from '../../debian/index.js';
 import { silentProgress, type Progress } from '../progress.js';
 import { isPrerelease } from './dir.js';
 import { SourceUnavailableError } from './errors.js';
@@ -17,8 +16,8 @@ export interface DebianSourceOptions {
   progress?: Progress;
 }
 
-/** Go version of a Debian package version: 2:1.21.13-1~bpo12+1 -> go1.21.13, 1.22~rc1-1 -> go1.22rc1 (debian/'s one mapper). */
-export const goVersionOfDebian = guessGoVersion;
+/** Go version of a Debian package version: 2:1.21.13-1~bpo12+1 -> go1.21.13, 1.22~rc1-1 -> go1.22rc1. */
+export const goVersionOfDebian = goVersionOfPackage;
 
 /**
  * Go toolchains from the Debian archive (golang-1.N-go + -src of every suite),

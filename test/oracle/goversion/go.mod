@@ -1,0 +1,3 @@
+module example.com/goffsets/oracle/goversion
+
+go 1.22
