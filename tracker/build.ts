@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePath, goBuildCache, GO_COMPILER_GOGC } from '../common/cache-dir.js';
+import type { ListedFiles } from './probe/lazy.js';
 import { GoOffsetsError } from '../common/errors.js';
 import type { Arch } from '../offsets/observation.js';
 import { ensureToolexecDir, writeFiles, type ProbeFiles } from './probe/generate.js';
@@ -169,4 +170,19 @@ export async function downloadModule(req: { toolchain: Toolchain; module: string
   const info = JSON.parse(stdout) as { Dir?: string; Error?: string };
   if (!info.Dir) throw new ProbeBuildError('ERR_PROBE_BUILD', `go mod download ${req.module}@${req.version}: ${info.Error ?? 'no directory reported'}`);
   return info.Dir;
+}
+
+/**
+ * `go list` of `pkgs` from `cwd` (a probe's directory): each package's directory
+ * and the Go files the go command compiles there for this env's target.
+ */
+export async function listGoFiles(tc: Toolchain, pkgs: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal }): Promise<Map<string, ListedFiles>> {
+  const format = '{{.ImportPath}}\t{{.Dir}}\t{{join .GoFiles "\t"}}\t{{join .CgoFiles "\t"}}';
+  const { stdout } = await runGo(tc, ['list', '-e', '-f', format, ...pkgs], { ...opts, timeoutMs: opts.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS });
+  const out = new Map<string, ListedFiles>();
+  for (const line of stdout.split('\n').filter(Boolean)) {
+    const [importPath, dir, ...files] = line.split('\t');
+    if (dir) out.set(importPath, { dir, goFiles: files.filter(Boolean) });
+  }
+  return out;
 }

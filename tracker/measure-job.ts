@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ObservationResult } from '../offsets/observation.js';
-import { buildProbe, downloadModule, type Toolchain } from './build.js';
+import { buildProbe, downloadModule, goEnv, listGoFiles, type Toolchain } from './build.js';
 import { measureProbe } from './measure.js';
 import { covers, fromMeasured, jobEntry, jobKey, type Job } from './plan.js';
 import { buildWithFewestInjections } from './probe/lazy.js';
@@ -74,7 +74,11 @@ async function build(job: Job, keep: string, workDir: string, opts: JobMeasureOp
     const spec = { module: job.module === 'std' ? undefined : job.module, moduleVersion: job.version, imports, types };
     const selectors = job.fields.map((f) => f.selector);
     const buildOne = async () => {
-      const binary = await buildWithFewestInjections(spec, (probe) => buildProbe({ toolchain, arch: job.arch, probe, workDir: join(workDir, 'build'), goproxy: job.goproxy, timeoutMs: opts.timeoutMs, signal: opts.signal }));
+      const binary = await buildWithFewestInjections(
+        spec,
+        (probe) => buildProbe({ toolchain, arch: job.arch, probe, workDir: join(workDir, 'build'), goproxy: job.goproxy, timeoutMs: opts.timeoutMs, signal: opts.signal }),
+        (pkgs, cwd) => listGoFiles(toolchain, pkgs, { cwd, env: goEnv(toolchain, job.arch, job.goproxy), timeoutMs: opts.timeoutMs, signal: opts.signal }),
+      );
       built = true;
       return binary;
     };

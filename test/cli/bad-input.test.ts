@@ -16,7 +16,8 @@ const CTX = 'net/http.Request.ctx';
 
 beforeAll(async () => {
   requireFreshBuild('dist/cli/offsets.js', ['cli/offsets.ts', 'common/report-error.ts', 'tracker/cli.ts']);
-  requireFreshBuild('dist/agent-bundle/cli.js', ['agent/cli.ts', 'common/report-error.ts']);
+  requireFreshBuild('dist/bundle/offsets-agent.js', ['agent/cli.ts', 'common/report-error.ts', 'common/launch.ts']);
+  requireFreshBuild('dist/bundle/offsets.js', ['cli/offsets.ts', 'tracker/cli.ts', 'common/launch.ts']);
   dir = await mkdtemp(join(tmpdir(), 'go-offsets-bad-input-'));
   corrupt = join(dir, 'corrupt.json');
   await writeFile(corrupt, '{"formatVersion": 1, "modules": {');

@@ -81,7 +81,7 @@ describe('two tracker runs at once, std and a Debian module', () => {
   const runArgs = (out: string) => [
     join(REPO, 'bin', 'offsets-tracker.cjs'),
     'run',
-    '--config', defaultConfigPath,
+    '--config', join(cache, 'config.json'),
     '--source', `dir:${newest.goroot}`,
     '--module-source', 'debian',
     '--debian-suite', SUITE,
@@ -94,6 +94,10 @@ describe('two tracker runs at once, std and a Debian module', () => {
   beforeAll(async () => {
     cache = await scratchCache([['toolchains'], ['debian'], ['debian-modules', 'gocode'], ['gocache']]);
     scratches.push(cache);
+    // std and one Debian module (grpc): the race is the same with fewer builds.
+    const config = JSON.parse(await readFile(defaultConfigPath, 'utf8')) as { modules: { module: string }[] };
+    config.modules = config.modules.filter((m) => m.module === 'std' || m.module === 'google.golang.org/grpc');
+    await writeFile(join(cache, 'config.json'), JSON.stringify(config));
   });
 
   it('both succeed and write identical tables; the job is built once', async () => {

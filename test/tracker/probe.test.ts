@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureToolexecDir, generateProbe, injectionSource, writeFiles } from '../../tracker/probe/generate.js';
 import { buildWithFewestInjections, structsMissingFromDwarf } from '../../tracker/probe/lazy.js';
 import { GoBinary } from '../../gobin/binary.js';
-import { goEnv, runGo } from '../../tracker/build.js';
+import { goEnv, listGoFiles, runGo } from '../../tracker/build.js';
 import { matrix, tempDir } from './tracker-helpers.js';
 
 describe('probe generator', () => {
@@ -62,12 +62,12 @@ describe('probe generator', () => {
     expect(compiled[1].sort()).toEqual(['gooffsets.invalid/probe', 'net/http']);
   });
 
-  it('injects only what a bare build lacks: runtime.g is in every DWARF, net/http.response is not without injection', async () => {
+  it('injects only what a bare build lacks and the package declares: runtime.g is in every DWARF, net/http.response is not without injection, runtime.hmap is gone since Go 1.24', async () => {
     const tcs = await matrix();
     const tc = { version: tcs[tcs.length - 1].version, goroot: tcs[tcs.length - 1].goroot };
     const root = await tempDir('probe-lazy');
     const injected: string[][] = [];
-    const types = [{ pkg: 'runtime', type: 'g' }, { pkg: 'net/http', type: 'response' }, { pkg: 'net/http', type: 'Request' }];
+    const types = [{ pkg: 'runtime', type: 'g' }, { pkg: 'runtime', type: 'hmap' }, { pkg: 'net/http', type: 'response' }, { pkg: 'net/http', type: 'Request' }];
     const binary = await buildWithFewestInjections({ imports: ['net/http'], types }, async (probe) => {
       injected.push(Object.keys(probe.toolexec).filter((f) => f.startsWith('inject/')));
       const dir = join(root, String(injected.length));
@@ -75,10 +75,10 @@ describe('probe generator', () => {
       const wrapper = join(await ensureToolexecDir(join(root, 'toolexec'), probe), 'toolexec.sh');
       await runGo(tc, ['build', '-trimpath', '-toolexec', wrapper, ...probe.gcflags, '-o', join(dir, 'probe'), '.'], { cwd: dir, env: goEnv(tc, 'amd64'), timeoutMs: 900_000 });
       return join(dir, 'probe');
-    });
-    // First bare, then with the one struct the bare build's DWARF lacks.
+    }, (pkgs, cwd) => listGoFiles(tc, pkgs, { cwd, env: goEnv(tc, 'amd64') }));
+    // First bare, then with the one struct the bare build's DWARF lacks and net/http declares.
     expect(injected).toEqual([[], ['inject/net,http/response.go.in']]);
-    expect(await structsMissingFromDwarf(binary, types)).toEqual([]);
+    expect(await structsMissingFromDwarf(binary, types)).toEqual([{ pkg: 'runtime', type: 'hmap' }]);
   });
 
   it('requires the module version for module probes', () => {

@@ -22,7 +22,8 @@ import { buildWithFewestInjections } from '../probe/lazy.js';
 import { measureOnce, resultEntry, type MeasuredResult, type ResultEntry } from '../result-cache.js';
 import type { SuitePackages } from './depends.js';
 import { discoverIn, suitePackages, type DiscoveredVersion } from './discover.js';
-import { buildGopathProbe } from './gobuild.js';
+import { buildGopathProbe, gopathEnv } from './gobuild.js';
+import { listGoFiles } from '../build.js';
 import { ensureGocode, newFetchStats, providesImport, type FetchStats } from './gopath.js';
 import { resolveImportGraph, type ResolvedTree } from './resolve.js';
 import { newestToolchain, suiteToolchain } from './toolchain.js';
@@ -292,7 +293,12 @@ async function attempt(job: Job, ctx: JobContext, entry: ResultEntry, workDir: s
   const spec = { imports: [...a.imports], types: fields.map(({ field }) => ({ pkg: field.pkg, type: field.type })) };
   const observations: Observation[] = [];
   for (const arch of ctx.archs) {
-    const build = () => buildWithFewestInjections(spec, (probe) => buildGopathProbe({ toolchain, arch, gopath: tree.gopath, probe, workDir: join(workDir, arch), timeoutMs: ctx.opts.timeoutMs }));
+    const build = () =>
+      buildWithFewestInjections(
+        spec,
+        (probe) => buildGopathProbe({ toolchain, arch, gopath: tree.gopath, probe, workDir: join(workDir, arch), timeoutMs: ctx.opts.timeoutMs }),
+        (pkgs, cwd) => listGoFiles(toolchain, pkgs, { cwd, env: gopathEnv(toolchain, arch, tree.gopath), timeoutMs: ctx.opts.timeoutMs }),
+      );
     const { outcome } = await measureProbe({ arch, selectors, build, keep: entry.probe(arch) });
     a.build.binaries[arch] = entry.probe(arch);
     if ('error' in outcome) return outcome;
