@@ -1,5 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { cachePath } from '../common/cache-dir.js';
+import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../common/json-cache.js';
 import type { LookupPolicy, LookupResult, OffsetsTable } from '../offsets/index.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
@@ -17,6 +18,13 @@ export interface ResolvedOffsets {
   /** Table values not used because the target's own descriptors say otherwise, one line each. */
   warnings: string[];
 }
+
+/** The agent's cache of resolved offsets (common/json-cache): one file per target, table and policy. */
+const RESOLVED_CACHE: JsonCacheKind<ResolvedOffsets> = {
+  name: 'agent-offsets',
+  format: 3,
+  check: (d) => typeof d === 'object' && d !== null && typeof (d as ResolvedOffsets).source === 'string' && typeof (d as ResolvedOffsets).constants === 'object' && Array.isArray((d as ResolvedOffsets).warnings),
+};
 
 /** Whether the constants let the programs read the matched route (ROUTE_FIELDS). */
 export function hasRoutes(constants: OffsetConstants): boolean {
@@ -61,11 +69,12 @@ export async function resolveOffsets(
   let cacheFile: string | undefined;
   try {
     const st = await stat(opts.tablePath, { bigint: true });
-    cacheFile = cachePath('agent', 'offsets', `v2-${target.key}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}-${opts.policy}-${types ? 'types' : 'notypes'}.json`);
-    return JSON.parse(await readFile(cacheFile, 'utf8')) as ResolvedOffsets;
+    cacheFile = cachePath('agent', 'offsets', `${target.key}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}-${opts.policy}-${types ? 'types' : 'notypes'}.json`);
   } catch {
-    // not resolved yet (or no table: loadTable says so below)
+    // no table: loadTable says so below
   }
+  const cached = cacheFile && readJsonCacheSync(cacheFile, RESOLVED_CACHE);
+  if (cached) return cached;
   const fromTable = await tableLookup(target, opts, types);
   const warnings: string[] = [];
   const answer = (field: string): Answer => {
@@ -95,7 +104,7 @@ export async function resolveOffsets(
   });
   const source: OffsetSource = !used.has('types') ? 'table' : used.has('table') ? 'type descriptors and table' : 'type descriptors';
   const resolved = { source, constants, warnings };
-  if (cacheFile) opts.cacheWrites.defer(cacheFile, JSON.stringify(resolved));
+  if (cacheFile) opts.cacheWrites.defer(cacheFile, formatJsonCache(RESOLVED_CACHE, resolved));
   return resolved;
 }
 

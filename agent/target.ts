@@ -1,8 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { GoBinary, GoFunction } from '../gobin/binary.js';
 import { ReturnDecoder } from './return-decoder.js';
 import { parseSelector } from '../gobin/selector.js';
 import { cachePath } from '../common/cache-dir.js';
+import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../common/json-cache.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
 import { FIELDS, ROUTE_FIELDS } from './fields.js';
@@ -58,7 +59,17 @@ export interface Inspection {
 export const SERVER_FUNCTION = 'net/http.serverHandler.ServeHTTP';
 export const CLIENT_FUNCTION = 'net/http.(*Transport).roundTrip';
 
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
+
+/** The agent's cache of inspected targets (common/json-cache): one file per executable. */
+const TARGET_CACHE: JsonCacheKind<TargetInfo> = {
+  name: 'agent-target',
+  format: CACHE_FORMAT,
+  check: (d) => {
+    const t = d as TargetInfo;
+    return typeof t === 'object' && t !== null && typeof t.key === 'string' && typeof t.goVersion === 'string' && typeof t.arch === 'string' && 'server' in t && 'client' in t;
+  },
+};
 
 /**
  * Reads the target (buildinfo, pclntab, return sites, DWARF) once per
@@ -82,12 +93,11 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   // Reading the type descriptors (tens of ms) is skipped with --no-types: the cache keeps the two apart.
   const key = `v${CACHE_FORMAT}-${st.dev}-${st.ino}-${st.mtimeNs}-${st.size}${readTypes ? '' : '-notypes'}`;
   const cacheFile = cachePath('agent', 'targets', `${key}.json`);
-  try {
-    const { server, client, ...target } = JSON.parse(readFileSync(cacheFile, 'utf8')) as TargetInfo;
+  const cached = readJsonCacheSync(cacheFile, TARGET_CACHE);
+  if (cached) {
+    const { server, client, ...target } = cached;
     void early?.close();
     return { target, sites: Promise.resolve({ server, client }) };
-  } catch {
-    // not cached yet
   }
   // Without a thread from the launcher, one starts now, before the binary is
   // read, so that its decoder loads meanwhile. The reader is imported here: a
@@ -112,7 +122,7 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     .then((returns) => {
       const site = (fn: GoFunction | undefined, name: string) => (fn ? { name, entry: fn.fileOffset, returns: returns[found.indexOf(fn)] } : null);
       const probeSites = { server: site(functions[0], SERVER_FUNCTION), client: site(functions[1], CLIENT_FUNCTION) };
-      cacheWrites.defer(cacheFile, JSON.stringify({ ...target, ...probeSites } satisfies TargetInfo));
+      cacheWrites.defer(cacheFile, formatJsonCache(TARGET_CACHE, { ...target, ...probeSites }));
       return probeSites;
     }, (err) => {
       throw targetError(path, err);
