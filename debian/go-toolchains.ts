@@ -4,7 +4,6 @@ import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pLimit from 'p-limit';
-import { writeFileAtomic } from '../common/atomic-write.js';
 import { cachePath } from '../common/cache-dir.js';
 import { readJsonCache, writeJsonCache, type JsonCacheKind } from '../common/json-cache.js';
 import { withLock } from '../common/lock.js';
@@ -130,10 +129,6 @@ function readMarker(dir: string): Promise<Marker | undefined> {
 
 async function writeMarker(dir: string, marker: Marker): Promise<void> {
   await writeJsonCache(toolchainMarkerPath(dir), TOOLCHAIN_MARKER_CACHE, marker);
-  // Written, never read: the bare marker that older versions sharing this cache look for
-  // (they would otherwise assemble this GOROOT again, moving it aside under our feet).
-  // Remove once no older version shares the cache.
-  await writeFileAtomic(join(dir, 'debian.json'), JSON.stringify(marker, null, 2));
 }
 
 /** Reads GOROOT/VERSION's first line (Go 1.21+ adds a `time` line below it). */
