@@ -25,11 +25,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# eBPF objects first: `make -C bpf` also writes agent/span-layout.generated.ts from
+# their BTF, which the TypeScript build compiles.
+if [ -f bpf/Makefile ]; then make -s -C bpf; fi
+
 # TypeScript to dist/ (the CLIs run from there).
 npm run --silent build
 
-# eBPF objects and the libbpf loader addon, when their sources exist.
-if [ -f bpf/Makefile ]; then make -s -C bpf; fi
+# The libbpf loader addon, when its sources exist.
 if [ -f agent/native/binding.gyp ]; then
   (cd agent/native && [ -f build/Release/loader.node ] && [ build/Release/loader.node -nt binding.gyp ] && [ -z "$(find . -path ./build -prune -o -newer build/Release/loader.node -type f -print | head -1)" ] \
     || npx --no-install node-gyp rebuild --silent)
