@@ -81,23 +81,29 @@ export function findStructDescriptors(
   if (!space.contains(area.types, area.etypes - area.types)) return undefined;
   const bytes = space.bytes(area.types, area.etypes - area.types, 'types area');
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const found: number[] = [];
+  // Name offset → the full names whose descriptor string is there.
+  const byNameOff = new Map<number, Set<string>>();
   for (const [str, fullNames] of want) {
     for (const at of matches(buf, encodedName(str, layout.varintNames))) {
       const nameOff = at - 1; // the flags byte precedes the length
-      if (nameOff <= 0) continue;
-      const off = Buffer.alloc(4);
-      off.writeInt32LE(nameOff);
-      for (const j of matches(buf, off)) {
-        const d = area.types + j - STR_AT;
-        if (d < area.types || d % PTR !== 0) continue;
-        if ((space.u8(d + 23, 'type kind') & KIND_MASK) !== KIND.Struct || !(space.u8(d + 20, 'type tflag') & TFLAG_NAMED)) continue;
-        const t = walker.decodeOnly(d, 'struct', d);
-        if (!fullNames.has(qualifiedName(t.str, t.pkgPath) ?? '')) continue;
-        for (const f of t.fields ?? []) walker.decodeOnly(f.type, 'field type', d);
-        found.push(d);
-      }
+      if (nameOff > 0) byNameOff.set(nameOff, fullNames);
     }
+  }
+  if (byNameOff.size === 0) return [];
+  // One pass over the pointer-aligned descriptor slots for their `str` (an indexOf of a
+  // 4-byte needle full of zero bytes is slower than this).
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const found: number[] = [];
+  const first = (PTR - (area.types % PTR)) % PTR;
+  for (let rel = first; rel + STR_AT + 4 <= bytes.length; rel += PTR) {
+    const fullNames = byNameOff.get(view.getInt32(rel + STR_AT, true));
+    if (!fullNames) continue;
+    const d = area.types + rel;
+    if ((space.u8(d + 23, 'type kind') & KIND_MASK) !== KIND.Struct || !(space.u8(d + 20, 'type tflag') & TFLAG_NAMED)) continue;
+    const t = walker.decodeOnly(d, 'struct', d);
+    if (!fullNames.has(qualifiedName(t.str, t.pkgPath) ?? '')) continue;
+    for (const f of t.fields ?? []) walker.decodeOnly(f.type, 'field type', d);
+    found.push(d);
   }
   return found;
 }
