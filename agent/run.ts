@@ -47,7 +47,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     throw new AgentError('ERR_AGENT_FUNCTION', `refusing to attach: ${label} (${target.goVersion}) has neither ${SERVER_FUNCTION} nor ${CLIENT_FUNCTION}`);
   }
   const offsets = await resolveOffsets(target, { tablePath: opts.tablePath, policy: opts.policy, cacheWrites, useTypes: opts.useTypes });
-  for (const w of offsets.warnings) opts.log(`warning: table value not used: ${w}`);
+  // Warnings of a comparison still to do are logged once it is done, after attaching.
+  if (!offsets.compareWithTable) for (const w of offsets.warnings) opts.log(`warning: table value not used: ${w}`);
   if (opts.signal.aborted) return;
 
   let spans = 0;
@@ -72,6 +73,17 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const probed = [target.hasServer && SERVER_FUNCTION, target.hasClient && CLIENT_FUNCTION].filter(Boolean).join(', ');
   const routes = hasRoutes(offsets.constants) ? 'server routes: yes' : 'server routes: no (no offsets for the matched ServeMux pattern)';
   opts.log(`attached ${attachment.uprobeCount} uprobes to ${label} (${target.goVersion} ${target.arch}, offsets from ${offsets.source}): ${probed}; ${routes}`);
+  if (offsets.compareWithTable) {
+    try {
+      const { warnings, agree, unanswered } = await offsets.compareWithTable();
+      for (const w of warnings) opts.log(`warning: table value not used: ${w}`);
+      opts.log(
+        `table compared with the target's descriptors: ${agree} agree, ${warnings.length} differ, ${unanswered.length} not answered${unanswered.length ? ` (${unanswered[0]}${unanswered.length > 1 ? ', ...' : ''})` : ''}`,
+      );
+    } catch (err) {
+      opts.log(`warning: table not compared: ${(err as Error).message}`);
+    }
+  }
 
   let lastDropped = 0n;
   const reportDrops = (c: Counters) => {

@@ -95,6 +95,9 @@ async function traceScenario(tc: Toolchain, variant: AppVariant): Promise<void> 
     await agent.attached;
     // The target's own type descriptors answer; the table (built from its twin's DWARF) agrees.
     expect(agent.stderr()).toContain(`(${tc.version} amd64, offsets from type descriptors)`);
+    // The table is compared after attaching: it changes no offset.
+    await waitFor(() => agent.stderr().includes('table compared'), 'the comparison with the table');
+    expect(agent.stderr()).toMatch(/table compared with the target's descriptors: \d+ agree, 0 differ, 0 not answered/);
     expect(agent.stderr()).not.toContain('table value not used');
     const attachedLinks = (await listUprobeLinks()).filter((id) => !before.includes(id));
     expect(attachedLinks.length).toBeGreaterThan(2);
@@ -249,6 +252,7 @@ describe.sequential('offsets-agent', () => {
       const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact']);
       try {
         await agent.attached;
+        await waitFor(() => agent.stderr().includes('table compared'), 'the comparison with the table');
         expect(agent.stderr()).toContain(`net/http.Request.Method: the table says ${right + 8}, the target's type descriptors say ${right}; using ${right}`);
         const sent = [await send(app.port, 'POST', '/items/9')];
         await waitFor(() => agent.spans.some((s) => s.kind === 'server'), 'a server span');
