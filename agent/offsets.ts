@@ -4,23 +4,26 @@ import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../commo
 import type { LookupPolicy, LookupResult, OffsetsTable } from '../offsets/index.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
-import { FIELDS, ROUTE_FIELDS, type ConstantName, type RouteConstantName } from './fields.js';
+import { allFields, FEATURES, FIELDS, type Alternative, type ConstantName, type FeatureName } from './fields.js';
 import type { TargetHead } from './target.js';
 
 /** Where the offsets came from: the target's DWARF, its type descriptors, the table, or descriptors with the table filling in. */
 export type OffsetSource = 'dwarf' | 'type descriptors' | 'table' | 'type descriptors and table';
 
-export type OffsetConstants = Record<ConstantName, number> & Partial<Record<RouteConstantName, number>>;
+/** Constant name (bpf .rodata) -> value: FIELDS always, and those of each feature in use. */
+export type OffsetConstants = Record<string, number>;
 
 export interface ResolvedOffsets {
   source: OffsetSource;
   constants: OffsetConstants;
+  /** FEATURES whose fields are all known, so that the programs use them. */
+  features: FeatureName[];
   /** Table values not used because the target's own descriptors say otherwise, one line each. */
   warnings: string[];
 }
 
 /**
- * The offsets, and, when the target's descriptors answered every field, the
+ * The offsets, and, when the target's descriptors decided every field, the
  * comparison with the table still to do: it changes no offset, only the
  * warnings, so the agent runs it after attaching (loading and validating the
  * table is a tenth of a cold start).
@@ -40,43 +43,33 @@ export interface TableComparison {
 /** The agent's cache of resolved offsets (common/json-cache): one file per target, table and policy. */
 const RESOLVED_CACHE: JsonCacheKind<ResolvedOffsets> = {
   name: 'agent-offsets',
-  format: 3,
-  check: (d) => typeof d === 'object' && d !== null && typeof (d as ResolvedOffsets).source === 'string' && typeof (d as ResolvedOffsets).constants === 'object' && Array.isArray((d as ResolvedOffsets).warnings),
+  format: 4,
+  check: (d) => {
+    const r = d as ResolvedOffsets;
+    return typeof r === 'object' && r !== null && typeof r.source === 'string' && typeof r.constants === 'object' && Array.isArray(r.features) && Array.isArray(r.warnings);
+  },
 };
 
-/** Whether the constants let the programs read the matched route (ROUTE_FIELDS). */
-export function hasRoutes(constants: OffsetConstants): boolean {
-  return Object.keys(ROUTE_FIELDS).every((name) => constants[name as RouteConstantName] !== undefined);
-}
-
 /** One field's answer: an offset and where it came from, or why there is none. */
-type Answer = { offset: number; from: 'types' | 'table' } | { why: string };
+type Answer = { offset: number; from: 'dwarf' | 'types' | 'table' } | { why: string };
 
 /**
  * Every offset the eBPF programs need, in order of trust: the target's own
  * DWARF when it has one; otherwise its type descriptors (which stripped
  * binaries keep), then the table under `policy` for what they do not answer.
  * A table value that disagrees with the descriptors is never used (a warning
- * names both). Anything unknown or absent is a refusal that lists every such
- * field and the Go version. ROUTE_FIELDS come from the same sources but are
- * optional: when one is unknown, none is set and spans carry no route.
+ * names both). Anything unknown or absent among FIELDS is a refusal that
+ * lists every such field and the Go version. FEATURES come from the same
+ * sources but are optional: one is used when every field of one of its
+ * alternatives is known.
  */
 export async function resolveOffsets(
   target: TargetHead,
   opts: { tablePath: string; policy: LookupPolicy; cacheWrites: CacheWrites; useTypes?: boolean },
 ): Promise<Resolution> {
-  const constants = {} as OffsetConstants;
-  const missing: string[] = [];
   if (target.dwarfOffsets) {
     const dwarf = target.dwarfOffsets;
-    for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) {
-      const offset = dwarf[field];
-      if (offset === null || offset === undefined) missing.push(`${field} (not in the target's DWARF)`);
-      else constants[name] = offset;
-    }
-    refuseIfMissing(missing, target);
-    setRouteConstants(constants, (field) => dwarf[field] ?? undefined);
-    return { source: 'dwarf', constants, warnings: [] };
+    return { source: 'dwarf', ...decide(target, (field) => (typeof dwarf[field] === 'number' ? { offset: dwarf[field]!, from: 'dwarf' } : { why: "not in the target's DWARF" })), warnings: [] };
   }
   if (target.arch !== 'amd64' && target.arch !== 'arm64') {
     throw new AgentError('ERR_AGENT_ARCH', `no offsets for arch ${target.arch}: only amd64 and arm64`);
@@ -93,15 +86,12 @@ export async function resolveOffsets(
   }
   const cached = cacheFile && readJsonCacheSync(cacheFile, RESOLVED_CACHE);
   if (cached) return cached;
-  if (types && Object.values(FIELDS).every((f) => typeof types[f] === 'number') && Object.values(ROUTE_FIELDS).every((f) => typeof types[f] === 'number' || types[f] === 'no-field')) {
+  if (types && decidedByTypes(types)) {
     // The descriptors decide every offset (a table value never overrides them): the
     // table is only compared, after attaching.
-    for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) constants[name] = types[field] as number;
-    setRouteConstants(constants, (field) => (typeof types[field] === 'number' ? (types[field] as number) : undefined));
-    const resolved: ResolvedOffsets = { source: 'type descriptors', constants, warnings: [] };
+    const resolved: ResolvedOffsets = { source: 'type descriptors', ...decide(target, (field) => fromTypes(types, field) ?? { why: 'not in the descriptors' }), warnings: [] };
     const compareWithTable = async () => {
-      const fromTable = await tableLookup(target, opts, types);
-      const comparison = compare(types, fromTable);
+      const comparison = compare(types, await tableLookup(target, opts, types));
       if (cacheFile) opts.cacheWrites.defer(cacheFile, formatJsonCache(RESOLVED_CACHE, { ...resolved, warnings: comparison.warnings }));
       return comparison;
     };
@@ -109,17 +99,49 @@ export async function resolveOffsets(
   }
   const fromTable = await tableLookup(target, opts, types);
   const comparison = compare(types, fromTable);
-  const { warnings } = comparison;
-  const answer = (field: string): Answer => {
-    const own = types?.[field];
+  const decided = decide(target, (field) => {
+    const own = fromTypes(types, field);
+    if (own) return own;
     const table = fromTable(field);
-    if (typeof own === 'number') return { offset: own, from: 'types' };
-    // The struct is there without the field: the field does not exist in this build, whatever a table says.
-    if (own === 'no-field') return { why: "the struct in the target's type descriptors has no such field" };
     if ('offset' in table) return { offset: table.offset, from: 'table' };
-    return { why: `${table.why}${own ? `; type descriptors: ${own}` : target.typesError ? `; type descriptors unreadable: ${target.typesError}` : ''}` };
-  };
-  const used = new Set<'types' | 'table'>();
+    const kind = types?.[field];
+    return { why: `${table.why}${kind ? `; type descriptors: ${kind}` : target.typesError ? `; type descriptors unreadable: ${target.typesError}` : ''}` };
+  });
+  const source: OffsetSource = !decided.used.has('types') ? 'table' : decided.used.has('table') ? 'type descriptors and table' : 'type descriptors';
+  const resolved: ResolvedOffsets = { source, constants: decided.constants, features: decided.features, warnings: comparison.warnings };
+  if (cacheFile) opts.cacheWrites.defer(cacheFile, formatJsonCache(RESOLVED_CACHE, resolved));
+  return types ? { ...resolved, compareWithTable: async () => comparison } : resolved;
+}
+
+/**
+ * The descriptors' answer for a field: an offset, a definite "no such field"
+ * (the struct is there without it: the field does not exist in this build,
+ * whatever a table says), or undefined when they cannot tell.
+ */
+function fromTypes(types: TargetHead['typeOffsets'], field: string): Answer | undefined {
+  const own = types?.[field];
+  if (typeof own === 'number') return { offset: own, from: 'types' };
+  if (own === 'no-field') return { why: "the struct in the target's type descriptors has no such field" };
+  return undefined;
+}
+
+/** Whether the descriptors settle every field and feature, so that the table cannot change anything. */
+function decidedByTypes(types: NonNullable<TargetHead['typeOffsets']>): boolean {
+  if (!Object.values(FIELDS).every((f) => typeof types[f] === 'number')) return false;
+  return Object.values(FEATURES).every((feature) => {
+    const alts = feature.alternatives as readonly Alternative[];
+    return alts.some((alt) => Object.values(alt.fields).every((f) => typeof types[f] === 'number')) || alts.every((alt) => Object.values(alt.fields).some((f) => types[f] === 'no-field'));
+  });
+}
+
+/**
+ * FIELDS (refusing when any is unknown) and each feature's first alternative
+ * whose fields are all known, with the sources used.
+ */
+function decide(target: TargetHead, answer: (field: string) => Answer): { constants: OffsetConstants; features: FeatureName[]; used: Set<'dwarf' | 'types' | 'table'> } {
+  const constants: OffsetConstants = {};
+  const used = new Set<'dwarf' | 'types' | 'table'>();
+  const missing: string[] = [];
   for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) {
     const a = answer(field);
     if ('offset' in a) {
@@ -128,14 +150,22 @@ export async function resolveOffsets(
     } else missing.push(`${field} (${a.why})`);
   }
   refuseIfMissing(missing, target);
-  setRouteConstants(constants, (field) => {
-    const a = answer(field);
-    return 'offset' in a ? a.offset : undefined;
-  });
-  const source: OffsetSource = !used.has('types') ? 'table' : used.has('table') ? 'type descriptors and table' : 'type descriptors';
-  const resolved = { source, constants, warnings };
-  if (cacheFile) opts.cacheWrites.defer(cacheFile, formatJsonCache(RESOLVED_CACHE, resolved));
-  return types ? { ...resolved, compareWithTable: async () => comparison } : resolved;
+  const features: FeatureName[] = [];
+  for (const [name, feature] of Object.entries(FEATURES) as [FeatureName, { alternatives: readonly Alternative[] }][]) {
+    for (const alt of feature.alternatives) {
+      const answers = Object.entries(alt.fields).map(([constant, field]) => [constant, answer(field)] as const);
+      if (!answers.every(([, a]) => 'offset' in a)) continue;
+      for (const [constant, a] of answers) {
+        if (!('offset' in a)) continue;
+        constants[constant] = a.offset;
+        used.add(a.from);
+      }
+      Object.assign(constants, alt.constants ?? {});
+      features.push(name);
+      break;
+    }
+  }
+  return { constants, features, used };
 }
 
 /**
@@ -175,7 +205,7 @@ async function tableLookup(
 /** The table against the target's descriptors: a line for each field whose value differs (the descriptors win). */
 function compare(types: TargetHead['typeOffsets'], fromTable: (field: string) => { offset: number } | { why: string }): TableComparison {
   const result: TableComparison = { warnings: [], agree: 0, unanswered: [] };
-  for (const field of [...Object.values(FIELDS), ...Object.values(ROUTE_FIELDS)]) {
+  for (const field of allFields()) {
     const own = types?.[field];
     if (typeof own !== 'number') continue;
     const table = fromTable(field);
@@ -184,12 +214,6 @@ function compare(types: TargetHead['typeOffsets'], fromTable: (field: string) =>
     else result.warnings.push(`${field}: the table says ${table.offset}, the target's type descriptors say ${own}; using ${own}`);
   }
   return result;
-}
-
-/** Sets every ROUTE_FIELDS constant when all are known, none otherwise. */
-function setRouteConstants(constants: OffsetConstants, offsetOf: (field: string) => number | undefined): void {
-  const found = (Object.entries(ROUTE_FIELDS) as [RouteConstantName, string][]).map(([name, field]) => [name, offsetOf(field)] as const);
-  if (found.every(([, offset]) => offset !== undefined)) for (const [name, offset] of found) constants[name] = offset!;
 }
 
 function refuseIfMissing(missing: string[], target: TargetHead): void {

@@ -1,8 +1,8 @@
 // Imported only with --format otlp: the OpenTelemetry SDK costs start-up time the JSON-lines path does not pay.
-import { SpanKind, SpanStatusCode, type HrTime, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type HrTime, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type IdGenerator } from '@opentelemetry/sdk-trace-base';
 import { agentVersion, DISTRO_NAME, processResourceAttributes, type TracedExecutable } from './resource.js';
 import type { SpanSink } from './sinks.js';
 import type { Span } from './span.js';
@@ -22,9 +22,53 @@ export interface OtlpSinkOptions {
   executable: TracedExecutable;
 }
 
-/** HTTP semantic conventions: a server span is `{method} {http.route}`, or `{method}` with no route; a client span `{method}`. */
+/**
+ * Semantic conventions: an HTTP server span is `{method} {http.route}`, or
+ * `{method}` with no route; an HTTP client span `{method}`; an RPC span
+ * `{service}/{method}`, the gRPC full method without its leading slash.
+ */
 export function spanName(s: Span): string {
+  if (s.rpc) return s.method.replace(/^\//, '');
   return s.route !== undefined ? `${s.method} ${s.route}` : s.method;
+}
+
+function attributesOf(s: Span): Record<string, string | number> {
+  if (s.rpc) {
+    const [service, method] = s.method.replace(/^\//, '').split('/');
+    return {
+      'rpc.system': 'grpc',
+      ...(service ? { 'rpc.service': service } : {}),
+      ...(method ? { 'rpc.method': method } : {}),
+      'rpc.grpc.status_code': s.status,
+      ...(s.target !== undefined ? { 'server.address': s.target } : {}),
+      'go.goroutine.id': s.goid,
+    };
+  }
+  return {
+    'http.request.method': s.method,
+    ...(s.path !== undefined ? { 'url.path': s.path } : {}),
+    ...(s.route !== undefined ? { 'http.route': s.route } : {}),
+    ...(s.status >= 0 ? { 'http.response.status_code': s.status } : {}),
+    ...(s.host !== undefined ? { 'server.address': s.host } : {}),
+    'go.goroutine.id': s.goid,
+  };
+}
+
+/** Whether the span failed: an HTTP 5xx (server) or 4xx and errors (client); any gRPC code but OK. */
+function failed(s: Span): boolean {
+  if (s.rpc) return s.status !== 0;
+  return s.status < 0 || s.status >= (s.kind === 'server' ? 500 : 400);
+}
+
+/**
+ * The SDK makes its own ids; the spans already have theirs (made by the eBPF
+ * programs, or continued from the caller). The sink sets `next` before each
+ * startSpan, and the SDK takes the ids from here.
+ */
+class RecordedIds implements IdGenerator {
+  next = { traceId: '', spanId: '' };
+  generateTraceId = () => this.next.traceId;
+  generateSpanId = () => this.next.spanId;
 }
 
 /**
@@ -38,12 +82,13 @@ export function otlpSink(opts: OtlpSinkOptions): SpanSink {
   const fromEnv = detectResources({ detectors: [envDetector] });
   const version = agentVersion();
   const tracers = new Map<number, Tracer>();
+  const ids = new RecordedIds();
   const tracerFor = (pid: number): Tracer => {
     let tracer = tracers.get(pid);
     if (!tracer) {
       // The environment wins over what the agent found (OTEL_SERVICE_NAME over the executable's name).
       const resource = resourceFromAttributes(processResourceAttributes(opts.executable, pid, version)).merge(fromEnv);
-      tracer = new BasicTracerProvider({ resource, spanProcessors: [processor] }).getTracer(DISTRO_NAME, version);
+      tracer = new BasicTracerProvider({ resource, spanProcessors: [processor], idGenerator: ids }).getTracer(DISTRO_NAME, version);
       tracers.set(pid, tracer);
     }
     return tracer;
@@ -51,19 +96,15 @@ export function otlpSink(opts: OtlpSinkOptions): SpanSink {
   return {
     write(spans) {
       for (const s of spans) {
-        const span = tracerFor(s.pid).startSpan(spanName(s), {
-          kind: s.kind === 'server' ? SpanKind.SERVER : SpanKind.CLIENT,
-          startTime: hrTime(s.startNs),
-          attributes: {
-            'http.request.method': s.method,
-            'url.path': s.path,
-            ...(s.route !== undefined ? { 'http.route': s.route } : {}),
-            ...(s.status >= 0 ? { 'http.response.status_code': s.status } : {}),
-            ...(s.host !== undefined ? { 'server.address': s.host } : {}),
-            'go.goroutine.id': s.goid,
-          },
-        });
-        if (s.status < 0 || s.status >= (s.kind === 'server' ? 500 : 400)) span.setStatus({ code: SpanStatusCode.ERROR });
+        ids.next = { traceId: s.traceId, spanId: s.spanId };
+        // A child (or a continued trace) gets its parent through the context: the SDK then takes the parent's trace id.
+        const parent = s.parentSpanId ? trace.setSpanContext(ROOT_CONTEXT, { traceId: s.traceId, spanId: s.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }) : ROOT_CONTEXT;
+        const span = tracerFor(s.pid).startSpan(
+          spanName(s),
+          { kind: s.kind === 'server' ? SpanKind.SERVER : SpanKind.CLIENT, startTime: hrTime(s.startNs), attributes: attributesOf(s), root: !s.parentSpanId },
+          parent,
+        );
+        if (failed(s)) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end(hrTime(s.endNs));
       }
     },

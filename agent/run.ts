@@ -3,7 +3,8 @@ import { hostArch, requireRegisterAbi } from './abi.js';
 import { Attachment } from './attach.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
-import { hasRoutes, resolveOffsets } from './offsets.js';
+import { resolveOffsets } from './offsets.js';
+import { FEATURES } from './fields.js';
 import { executablePath, type TracedExecutable } from './resource.js';
 import type { SpanSink } from './sinks.js';
 import type { Counters } from './span.js';
@@ -71,8 +72,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     throw err;
   }
   const probed = [target.hasServer && SERVER_FUNCTION, target.hasClient && CLIENT_FUNCTION].filter(Boolean).join(', ');
-  const routes = hasRoutes(offsets.constants) ? 'server routes: yes' : 'server routes: no (no offsets for the matched ServeMux pattern)';
-  opts.log(`attached ${attachment.uprobeCount} uprobes to ${label} (${target.goVersion} ${target.arch}, offsets from ${offsets.source}): ${probed}; ${routes}`);
+  const features = Object.entries(FEATURES)
+    .map(([name, f]) => `${f.what}: ${offsets.features.includes(name as keyof typeof FEATURES) ? 'yes' : 'no (offsets unknown)'}`)
+    .join('; ');
+  opts.log(`attached ${attachment.uprobeCount} uprobes to ${label} (${target.goVersion} ${target.arch}, offsets from ${offsets.source}): ${probed}; ${features}`);
   if (offsets.compareWithTable) {
     try {
       const { warnings, agree, unanswered } = await offsets.compareWithTable();

@@ -9,18 +9,22 @@ export const SPAN_LAYOUT = {
   status: 24,
   pid: 32,
   kind: 36,
-  method_len: 40,
-  path_len: 44,
-  host_len: 48,
-  route_len: 52,
-  method: 56,
-  path: 72,
-  host: 200,
-  route: 264,
+  protocol: 40,
+  method_len: 44,
+  path_len: 48,
+  host_len: 52,
+  route_len: 56,
+  trace_id: 60,
+  span_id: 76,
+  parent_span_id: 84,
+  method: 92,
+  path: 108,
+  host: 236,
+  route: 300,
 } as const;
 
 /** sizeof(struct span): one ring buffer record. */
-export const SPAN_RECORD_SIZE = 392;
+export const SPAN_RECORD_SIZE = 432;
 
 /** Capacity of each char array of struct span. */
 export const SPAN_TEXT_MAX = {
@@ -36,5 +40,11 @@ export const SPAN_KIND = {
   client: 2,
 } as const;
 
+/** enum span_protocol: struct span's protocol. */
+export const SPAN_PROTOCOL = {
+  http: 1,
+  grpc: 2,
+} as const;
+
 /** enum counter: the counters map's entries, by index. */
-export const COUNTERS = ['ringbufFull', 'inflightFull', 'unpairedReturn'] as const;
+export const COUNTERS = ['ringbufFull', 'inflightFull', 'unpairedReturn', 'badTraceparent'] as const;

@@ -6,7 +6,7 @@ import { cachePath } from '../common/cache-dir.js';
 import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../common/json-cache.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
-import { FIELDS, ROUTE_FIELDS } from './fields.js';
+import { allFields, FEATURES, FIELDS, type Alternative } from './fields.js';
 
 /** Where one probed function gets its uprobes: file offsets of its entry and of every RET. */
 export interface ProbeSite {
@@ -30,7 +30,7 @@ export interface TargetHead {
   /** Whether the target has SERVER_FUNCTION, and CLIENT_FUNCTION. */
   hasServer: boolean;
   hasClient: boolean;
-  /** Offsets of FIELDS and ROUTE_FIELDS from the target's own DWARF; null when it has none (built with -w). */
+  /** Offsets of FIELDS and FEATURES' fields from the target's own DWARF; null when it has none (built with -w). */
   dwarfOffsets: Record<string, number | null> | null;
   /**
    * Without DWARF: the same fields from the runtime's type descriptors, which
@@ -59,7 +59,7 @@ export interface Inspection {
 export const SERVER_FUNCTION = 'net/http.serverHandler.ServeHTTP';
 export const CLIENT_FUNCTION = 'net/http.(*Transport).roundTrip';
 
-const CACHE_FORMAT = 6;
+const CACHE_FORMAT = 7;
 
 /** The agent's cache of inspected targets (common/json-cache): one file per executable. */
 const TARGET_CACHE: JsonCacheKind<TargetInfo> = {
@@ -139,19 +139,24 @@ async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null
   if (!dwarf) return null;
   const offsets: Record<string, number | null> = {};
   for (const field of Object.values(FIELDS)) offsets[field] = dwarf.field(field).offset;
-  // Before Go 1.22 there is no Request.pat: looking for the pattern type too
-  // would skim every unit of the DWARF in vain.
-  for (const field of Object.values(ROUTE_FIELDS)) {
-    offsets[field] = dwarf.field(field).offset;
-    if (offsets[field] === null) break;
+  // An alternative whose first missing field is found stops there: looking for a type the
+  // build does not have (the pattern before Go 1.22, hmap after 1.23) skims every unit in vain.
+  for (const feature of Object.values(FEATURES)) {
+    for (const alt of feature.alternatives as readonly Alternative[]) {
+      for (const field of Object.values(alt.fields)) {
+        if (field in offsets) continue;
+        offsets[field] = dwarf.field(field).offset;
+        if (offsets[field] === null) break;
+      }
+    }
   }
   return offsets;
 }
 
-/** FIELDS and ROUTE_FIELDS from the type descriptors (gobin/types): a stripped target's own layouts. */
+/** FIELDS and FEATURES' fields from the type descriptors (gobin/types): a stripped target's own layouts. */
 function typeOffsets(bin: GoBinary): Pick<TargetHead, 'typeOffsets' | 'typesError'> {
   try {
-    const fields = [...Object.values(FIELDS), ...Object.values(ROUTE_FIELDS)];
+    const fields = allFields();
     // Only the structs these fields are in, looked up by name: the whole descriptor graph takes tens of ms.
     const types = bin.typesOf(fields.map((f) => parseSelector(f).type));
     const offsets: NonNullable<TargetHead['typeOffsets']> = {};

@@ -7,13 +7,13 @@ import { Dwarf } from '../gobin/dwarf/index.js';
 import { ElfFile } from '../gobin/elf.js';
 import { GoBinary } from '../gobin/binary.js';
 import { probeBinaries } from '../test/support/probes.js';
-import { FIELDS, ROUTE_FIELDS } from '../agent/fields.js';
+import { allFields } from '../agent/fields.js';
 import { parseSelector } from '../gobin/selector.js';
 
 const SELECTOR = 'net/http.Request.ctx';
 const ITERATIONS = 15;
 /** The structs of the agent's fields. */
-const AGENT_STRUCTS = [...new Set([...Object.values(FIELDS), ...Object.values(ROUTE_FIELDS)].map((f) => parseSelector(f).type))];
+const AGENT_STRUCTS = [...new Set(allFields().map((f) => parseSelector(f).type))];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -17,7 +17,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "go_abi.h"
+#include "go_map.h"
 #include "span.h"
+#include "trace_context.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -33,6 +35,9 @@ const volatile __u64 off_client_status_code = 0;  /* net/http.Response.StatusCod
  * route is read: Request.Method sits at offset 0, so pat never does. */
 const volatile __u64 off_request_pat = 0;         /* net/http.Request.pat (*pattern) */
 const volatile __u64 off_pattern_str = 0;         /* net/http.pattern.str */
+/* Optional: the request's header map, for an incoming traceparent (with the
+ * map offsets of go_map.h). 0 means unknown: Method sits at offset 0. */
+const volatile __u64 off_request_header = 0;      /* net/http.Request.Header */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -80,6 +85,7 @@ struct {
  * something uses, and the agent's decoder is generated from the BTF. */
 const enum span_kind *const btf_span_kind __attribute__((unused)) = 0;
 const enum counter *const btf_counter __attribute__((unused)) = 0;
+const enum span_protocol *const btf_span_protocol __attribute__((unused)) = 0;
 
 static __always_inline void count(enum counter which)
 {
@@ -117,7 +123,11 @@ static __always_inline __u32 read_go_string(__u64 addr, char *dst, __u32 max)
 	return len;
 }
 
-static __always_inline struct inflight *begin(go_regs *regs, enum span_kind kind, __u64 req)
+/* The trace a client span belongs to: that of the server span in flight on
+ * the same goroutine (its child), else a new one. */
+static __always_inline void join_goroutine_trace(struct span *span);
+
+static __always_inline struct inflight *new_inflight(go_regs *regs, enum span_kind kind, enum span_protocol protocol)
 {
 	__u32 zero = 0;
 	struct inflight *in = bpf_map_lookup_elem(&scratch, &zero);
@@ -125,8 +135,39 @@ static __always_inline struct inflight *begin(go_regs *regs, enum span_kind kind
 		return 0;
 	__builtin_memset(in, 0, sizeof(*in));
 	in->span.kind = kind;
+	in->span.protocol = protocol;
 	in->span.pid = bpf_get_current_pid_tgid() >> 32;
 	in->span.goid = current_goid(regs);
+	new_span_id(in->span.span_id);
+	return in;
+}
+
+/* A server span continues the caller's trace when the traceparent value
+ * (a Go string at value) is valid; otherwise it starts a new one, and a
+ * malformed value is counted. */
+static __always_inline void continue_trace(struct span *span, struct go_str *value)
+{
+	char text[64];
+	struct trace_parent tp;
+	if (value && value->len >= TRACEPARENT_LEN) {
+		__u64 n = value->len < sizeof(text) ? value->len : sizeof(text);
+		if (bpf_probe_read_user(text, n, (void *)value->ptr) == 0 &&
+		    parse_traceparent(text, value->len, &tp)) {
+			__builtin_memcpy(span->trace_id, tp.trace_id, TRACE_ID_SIZE);
+			__builtin_memcpy(span->parent_span_id, tp.span_id, SPAN_ID_SIZE);
+			return;
+		}
+	}
+	if (value)
+		count(COUNTER_BAD_TRACEPARENT);
+	new_trace_id(span->trace_id);
+}
+
+static __always_inline struct inflight *begin(go_regs *regs, enum span_kind kind, __u64 req)
+{
+	struct inflight *in = new_inflight(regs, kind, SPAN_PROTOCOL_HTTP);
+	if (!in)
+		return 0;
 	in->span.method_len = read_go_string(req + off_request_method, in->span.method, METHOD_MAX);
 	__u64 url = read_u64(req + off_request_url);
 	if (url) {
@@ -173,6 +214,8 @@ int server_enter(go_regs *regs)
 	struct inflight *in = begin(regs, SPAN_KIND_SERVER, req);
 	if (!in)
 		return 0;
+	struct map_scan *found = off_request_header ? go_map_find(read_u64(req + off_request_header), "Traceparent\0\0\0\0", 11) : 0;
+	continue_trace(&in->span, found && found->found ? &found->value : 0);
 	in->rw_data = GO_ARG3(regs);
 	in->req = req;
 	if (bpf_map_update_elem(&server_inflight, &in->span.goid, in, BPF_ANY) != 0)
@@ -196,6 +239,7 @@ int client_enter(go_regs *regs)
 	struct inflight *in = begin(regs, SPAN_KIND_CLIENT, GO_ARG2(regs));
 	if (!in)
 		return 0;
+	join_goroutine_trace(&in->span);
 	if (bpf_map_update_elem(&client_inflight, &in->span.goid, in, BPF_ANY) != 0)
 		count(COUNTER_INFLIGHT_FULL);
 	return 0;
@@ -210,4 +254,15 @@ int client_return(go_regs *regs)
 	__s64 status = resp ? (__s64)read_u64(resp + off_client_status_code) : -1;
 	finish(&client_inflight, regs, status, 0);
 	return 0;
+}
+
+static __always_inline void join_goroutine_trace(struct span *span)
+{
+	struct inflight *server = bpf_map_lookup_elem(&server_inflight, &span->goid);
+	if (server) {
+		__builtin_memcpy(span->trace_id, server->span.trace_id, TRACE_ID_SIZE);
+		__builtin_memcpy(span->parent_span_id, server->span.span_id, SPAN_ID_SIZE);
+		return;
+	}
+	new_trace_id(span->trace_id);
 }

@@ -2,16 +2,16 @@
 // the agent resolves is a settable .rodata constant in both arches' objects.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIELDS, ROUTE_FIELDS } from '../../agent/fields.js';
+import { allConstantNames } from '../../agent/fields.js';
 import { loaderAddon } from '../../agent/native.js';
 import { REPO } from './support.js';
 
 describe('bpf objects', () => {
   for (const arch of ['amd64', 'arm64']) {
-    it(`nethttp.${arch}.o takes every FIELDS and ROUTE_FIELDS constant before load, and nothing else`, () => {
+    it(`nethttp.${arch}.o takes every constant of FIELDS and FEATURES before load, and nothing else`, () => {
       const obj = new (loaderAddon().BpfObject)(join(REPO, `bpf/nethttp.${arch}.o`));
       try {
-        for (const name of [...Object.keys(FIELDS), ...Object.keys(ROUTE_FIELDS)]) obj.setConst(name, 8n);
+        for (const name of allConstantNames()) obj.setConst(name, 8n);
         expect(() => obj.setConst('off_not_there', 1n)).toThrow(/no constant named off_not_there/);
       } finally {
         obj.close();

@@ -14,7 +14,7 @@ import { withLock } from '../../common/lock.js';
 import { GoBinary } from '../../gobin/binary.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
-import { FIELDS, ROUTE_FIELDS } from '../../agent/fields.js';
+import { allFields, FIELDS } from '../../agent/fields.js';
 import { goBuildOnce, type Toolchain } from '../support/toolchains.js';
 
 const run = promisify(execFile);
@@ -81,7 +81,8 @@ export async function buildFixture(name: string, tc: Toolchain, variant: AppVari
 /**
  * An offsets table for the agent's fields, built (through the table API) from
  * the DWARF of the non-stripped build with the same toolchain. `omit` leaves
- * fields out, to test refusals. ROUTE_FIELDS are in it when the DWARF has them (Go 1.22+).
+ * fields out, to test refusals. The FEATURES' fields are in it when the DWARF has them
+ * (the route from Go 1.22, runtime.hmap to 1.23, internal/runtime/maps from 1.24).
  */
 export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[] = [], asVersion = tc.version, wrong: string[] = []): Promise<string> {
   const plain = await GoBinary.open(await buildApp(tc, 'plain'));
@@ -103,7 +104,7 @@ export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[]
       // `wrong`: a table that disagrees with the binary, by one word.
       return observation(field, wrong.includes(field) ? offset + 8 : offset);
     });
-  for (const field of Object.values(ROUTE_FIELDS)) {
+  for (const field of allFields().filter((f) => !(Object.values(FIELDS) as string[]).includes(f))) {
     const offset = dwarf.field(field).offset;
     if (offset !== null && !omit.includes(field)) observations.push(observation(field, offset));
   }
