@@ -1,9 +1,11 @@
 import { AgentError } from './errors.js';
 import { bpfObjectPath, loaderAddon, type BpfObject } from './native.js';
 import { COUNTERS, decodeSpans, monotonicToWallOffset, type Counters, type Span } from './span.js';
+import { PROBE_NAMES, PROBES, type Probe } from './probes.js';
 import type { ProbeSite, ProbeSites } from './target.js';
 
-export interface UprobePlan extends ProbeSites {
+export interface UprobePlan {
+  sites: ProbeSites;
   /** Path the uprobes are attached through: the executable, or /proc/PID/exe. */
   binaryPath: string;
   /** Only this process; -1 for every process running the executable. */
@@ -40,14 +42,14 @@ export class Attachment {
   attach(plan: UprobePlan, onSpans: (spans: Span[]) => void): void {
     const wallOffset = monotonicToWallOffset(loaderAddon().clockPair());
     try {
-      const attach = (site: ProbeSite | null, enter: string, ret: string) => {
-        if (!site) return;
-        if (site.returns.length === 0) throw new AgentError('ERR_AGENT_FUNCTION', `${site.name} has no return instruction in the target`);
-        this.obj.attachUprobe(enter, plan.binaryPath, site.entry, plan.pid);
-        for (const off of site.returns) this.obj.attachUprobe(ret, plan.binaryPath, off, plan.pid);
-      };
-      attach(plan.server, 'server_enter', 'server_return');
-      attach(plan.client, 'client_enter', 'client_return');
+      for (const name of PROBE_NAMES) {
+        const site: ProbeSite | undefined = plan.sites[name];
+        if (!site) continue;
+        const probe: Probe = PROBES[name];
+        if (probe.ret && site.returns.length === 0) throw new AgentError('ERR_AGENT_FUNCTION', `${site.name} has no return instruction in the target`);
+        this.obj.attachUprobe(probe.enter, plan.binaryPath, site.entry, plan.pid);
+        if (probe.ret) for (const off of site.returns) this.obj.attachUprobe(probe.ret, plan.binaryPath, off, plan.pid);
+      }
       this.obj.pollRingBuffer('spans', (batch) => onSpans(decodeSpans(batch, wallOffset)));
     } catch (err) {
       this.close();

@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
+import { parseSelector } from '../gobin/selector.js';
 import { cachePath } from '../common/cache-dir.js';
 import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../common/json-cache.js';
 import type { LookupPolicy, LookupResult, OffsetsTable } from '../offsets/index.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
-import { allFields, FEATURES, FIELDS, type Alternative, type ConstantName, type FeatureName } from './fields.js';
+import { allFields, featuresFor, requiredFields, type FeatureName } from './fields.js';
 import type { TargetHead } from './target.js';
 
 /** Where the offsets came from: the target's DWARF, its type descriptors, the table, or descriptors with the table filling in. */
@@ -86,7 +87,7 @@ export async function resolveOffsets(
   }
   const cached = cacheFile && readJsonCacheSync(cacheFile, RESOLVED_CACHE);
   if (cached) return cached;
-  if (types && decidedByTypes(types)) {
+  if (types && decidedByTypes(target, types)) {
     // The descriptors decide every offset (a table value never overrides them): the
     // table is only compared, after attaching.
     const resolved: ResolvedOffsets = { source: 'type descriptors', ...decide(target, (field) => fromTypes(types, field) ?? { why: 'not in the descriptors' }), warnings: [] };
@@ -126,10 +127,10 @@ function fromTypes(types: TargetHead['typeOffsets'], field: string): Answer | un
 }
 
 /** Whether the descriptors settle every field and feature, so that the table cannot change anything. */
-function decidedByTypes(types: NonNullable<TargetHead['typeOffsets']>): boolean {
-  if (!Object.values(FIELDS).every((f) => typeof types[f] === 'number')) return false;
-  return Object.values(FEATURES).every((feature) => {
-    const alts = feature.alternatives as readonly Alternative[];
+function decidedByTypes(target: TargetHead, types: NonNullable<TargetHead['typeOffsets']>): boolean {
+  if (!Object.values(requiredFields(target.probes)).every((f) => typeof types[f] === 'number')) return false;
+  return featuresFor(target.probes).every(([, feature]) => {
+    const alts = feature.alternatives;
     return alts.some((alt) => Object.values(alt.fields).every((f) => typeof types[f] === 'number')) || alts.every((alt) => Object.values(alt.fields).some((f) => types[f] === 'no-field'));
   });
 }
@@ -142,7 +143,7 @@ function decide(target: TargetHead, answer: (field: string) => Answer): { consta
   const constants: OffsetConstants = {};
   const used = new Set<'dwarf' | 'types' | 'table'>();
   const missing: string[] = [];
-  for (const [name, field] of Object.entries(FIELDS) as [ConstantName, string][]) {
+  for (const [name, field] of Object.entries(requiredFields(target.probes))) {
     const a = answer(field);
     if ('offset' in a) {
       constants[name] = a.offset;
@@ -151,7 +152,7 @@ function decide(target: TargetHead, answer: (field: string) => Answer): { consta
   }
   refuseIfMissing(missing, target);
   const features: FeatureName[] = [];
-  for (const [name, feature] of Object.entries(FEATURES) as [FeatureName, { alternatives: readonly Alternative[] }][]) {
+  for (const [name, feature] of featuresFor(target.probes)) {
     for (const alt of feature.alternatives) {
       const answers = Object.entries(alt.fields).map(([constant, field]) => [constant, answer(field)] as const);
       if (!answers.every(([, a]) => 'offset' in a)) continue;
@@ -186,20 +187,34 @@ async function tableLookup(
     table = await loadTable(opts.tablePath);
   } catch (err) {
     const why = `cannot load the offsets table ${opts.tablePath}: ${(err as Error).message}`;
-    if (types && Object.values(FIELDS).every((f) => typeof types[f] === 'number')) return () => ({ why });
+    if (types && Object.values(requiredFields(target.probes)).every((f) => typeof types[f] === 'number')) return () => ({ why });
     throw new AgentError('ERR_AGENT_TABLE', why, { cause: err });
   }
   const arch = target.arch as 'amd64' | 'arm64';
   return (field) => {
     let r: LookupResult;
     try {
-      r = lookup(table, { field, go: target.goVersion, arch, policy: opts.policy });
+      r = lookup(table, { field, go: target.goVersion, moduleVersion: moduleVersionOf(target, field), arch, policy: opts.policy });
     } catch (err) {
       return { why: (err as Error).message };
     }
     if ((r.status === 'scanned' || r.status === 'inferred') && r.offset !== null) return { offset: r.offset };
     return { why: `${r.status} under policy ${opts.policy}${r.message ? `: ${r.message}` : ''}` };
   };
+}
+
+/**
+ * The buildinfo's version of the module that owns the field's package (the
+ * longest module path that is a prefix of it); undefined for std, and for a
+ * GOPATH or distribution build, whose buildinfo names no module versions.
+ */
+function moduleVersionOf(target: TargetHead, field: string): string | undefined {
+  const pkg = parseSelector(field).type.replace(/\.[^./]+$/, '');
+  let best: string | undefined;
+  for (const path of Object.keys(target.modules)) {
+    if ((pkg === path || pkg.startsWith(`${path}/`)) && (!best || path.length > best.length)) best = path;
+  }
+  return best && target.modules[best];
 }
 
 /** The table against the target's descriptors: a line for each field whose value differs (the descriptors win). */

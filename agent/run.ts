@@ -4,11 +4,12 @@ import { Attachment } from './attach.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
 import { resolveOffsets } from './offsets.js';
-import { FEATURES } from './fields.js';
+import { featuresFor } from './fields.js';
 import { executablePath, type TracedExecutable } from './resource.js';
 import type { SpanSink } from './sinks.js';
 import type { Counters } from './span.js';
-import { CLIENT_FUNCTION, SERVER_FUNCTION, type Inspection } from './target.js';
+import { PROBES } from './probes.js';
+import type { Inspection } from './target.js';
 
 export interface AgentOptions {
   /** The executable, or /proc/PID/exe. */
@@ -44,8 +45,10 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   if (target.arch !== hostArch()) {
     throw new AgentError('ERR_AGENT_ARCH', `the target is built for ${target.arch}; this machine runs ${hostArch()}`);
   }
-  if (!target.hasServer && !target.hasClient) {
-    throw new AgentError('ERR_AGENT_FUNCTION', `refusing to attach: ${label} (${target.goVersion}) has neither ${SERVER_FUNCTION} nor ${CLIENT_FUNCTION}`);
+  const spanProbes = target.probes.filter((p) => PROBES[p].spans);
+  if (spanProbes.length === 0) {
+    const names = Object.values(PROBES).filter((p) => p.spans).map((p) => p.functions[0]);
+    throw new AgentError('ERR_AGENT_FUNCTION', `refusing to attach: ${label} (${target.goVersion}) has none of ${names.join(', ')}`);
   }
   const offsets = await resolveOffsets(target, { tablePath: opts.tablePath, policy: opts.policy, cacheWrites, useTypes: opts.useTypes });
   // Warnings of a comparison still to do are logged once it is done, after attaching.
@@ -63,7 +66,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   }
   const sink = opts.sink({ path: executablePath(binaryPath), goVersion: target.goVersion });
   try {
-    attachment.attach({ binaryPath, pid: opts.pid ?? -1, ...probeSites }, (batch) => {
+    attachment.attach({ binaryPath, pid: opts.pid ?? -1, sites: probeSites }, (batch) => {
       spans += batch.length;
       sink.write(batch);
     });
@@ -71,10 +74,14 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     await sink.close();
     throw err;
   }
-  const probed = [target.hasServer && SERVER_FUNCTION, target.hasClient && CLIENT_FUNCTION].filter(Boolean).join(', ');
-  const features = Object.entries(FEATURES)
-    .map(([name, f]) => `${f.what}: ${offsets.features.includes(name as keyof typeof FEATURES) ? 'yes' : 'no (offsets unknown)'}`)
+  const probed = spanProbes.map((p) => probeSites[p]?.name ?? PROBES[p].functions[0]).join(', ');
+  const features = featuresFor(target.probes)
+    .map(([name, f]) => `${f.what}: ${offsets.features.includes(name) ? 'yes' : 'no (offsets unknown)'}`)
     .join('; ');
+  // A GOPATH or distribution build names no module versions: its library offsets came from its own descriptors.
+  if (target.probes.some((p) => p.startsWith('grpc')) && !target.modules['google.golang.org/grpc']) {
+    opts.log(`google.golang.org/grpc: module version unknown (the buildinfo names no module versions); its offsets come from the target's ${offsets.source === 'dwarf' ? 'DWARF' : 'type descriptors'}`);
+  }
   opts.log(`attached ${attachment.uprobeCount} uprobes to ${label} (${target.goVersion} ${target.arch}, offsets from ${offsets.source}): ${probed}; ${features}`);
   if (offsets.compareWithTable) {
     try {

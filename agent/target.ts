@@ -6,7 +6,9 @@ import { cachePath } from '../common/cache-dir.js';
 import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../common/json-cache.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
-import { allFields, FEATURES, FIELDS, type Alternative } from './fields.js';
+import { allFields, FEATURES, requiredFields, type Alternative } from './fields.js';
+import { PROBE_NAMES, PROBES, type ProbeName } from './probes.js';
+import type { ModuleVersion } from '../offsets/module-version.js';
 
 /** Where one probed function gets its uprobes: file offsets of its entry and of every RET. */
 export interface ProbeSite {
@@ -15,11 +17,8 @@ export interface ProbeSite {
   returns: number[];
 }
 
-/** Where the uprobes go: the probed functions the target has. */
-export interface ProbeSites {
-  server: ProbeSite | null;
-  client: ProbeSite | null;
-}
+/** Where the uprobes go: each probe whose function the target has. */
+export type ProbeSites = Partial<Record<ProbeName, ProbeSite>>;
 
 /** What the agent needs to know about a target executable, but where to attach. */
 export interface TargetHead {
@@ -27,10 +26,11 @@ export interface TargetHead {
   key: string;
   goVersion: string;
   arch: string;
-  /** Whether the target has SERVER_FUNCTION, and CLIENT_FUNCTION. */
-  hasServer: boolean;
-  hasClient: boolean;
-  /** Offsets of FIELDS and FEATURES' fields from the target's own DWARF; null when it has none (built with -w). */
+  /** The probes whose function the target has (PROBES). */
+  probes: ProbeName[];
+  /** Module path -> version, from the buildinfo; empty for a GOPATH or distribution build. */
+  modules: Record<string, string>;
+  /** Offsets of the required fields and FEATURES' fields from the target's own DWARF; null when it has none (built with -w). */
   dwarfOffsets: Record<string, number | null> | null;
   /**
    * Without DWARF: the same fields from the runtime's type descriptors, which
@@ -40,10 +40,12 @@ export interface TargetHead {
    */
   typeOffsets: Record<string, number | 'no-descriptor' | 'ambiguous' | 'no-field'> | null;
   typesError?: string;
+  /** Constants the programs take that are read off the target itself (targetConstants). */
+  constants: Record<string, number>;
 }
 
 /** Everything the agent needs to know about a target executable (the cached form). */
-export type TargetInfo = TargetHead & ProbeSites;
+export type TargetInfo = TargetHead & { sites: ProbeSites };
 
 /**
  * A target being inspected. The head is known once the binary has been read;
@@ -55,11 +57,7 @@ export interface Inspection {
   sites: Promise<ProbeSites>;
 }
 
-// Go names these the same from 1.17 (the register ABI) to today.
-export const SERVER_FUNCTION = 'net/http.serverHandler.ServeHTTP';
-export const CLIENT_FUNCTION = 'net/http.(*Transport).roundTrip';
-
-const CACHE_FORMAT = 7;
+const CACHE_FORMAT = 8;
 
 /** The agent's cache of inspected targets (common/json-cache): one file per executable. */
 const TARGET_CACHE: JsonCacheKind<TargetInfo> = {
@@ -67,7 +65,7 @@ const TARGET_CACHE: JsonCacheKind<TargetInfo> = {
   format: CACHE_FORMAT,
   check: (d) => {
     const t = d as TargetInfo;
-    return typeof t === 'object' && t !== null && typeof t.key === 'string' && typeof t.goVersion === 'string' && typeof t.arch === 'string' && 'server' in t && 'client' in t;
+    return typeof t === 'object' && t !== null && typeof t.key === 'string' && typeof t.goVersion === 'string' && typeof t.arch === 'string' && Array.isArray(t.probes) && typeof t.sites === 'object' && typeof t.constants === 'object';
   },
 };
 
@@ -95,9 +93,9 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   const cacheFile = cachePath('agent', 'targets', `${key}.json`);
   const cached = readJsonCacheSync(cacheFile, TARGET_CACHE);
   if (cached) {
-    const { server, client, ...target } = cached;
+    const { sites, ...target } = cached;
     void early?.close();
-    return { target, sites: Promise.resolve({ server, client }) };
+    return { target, sites: Promise.resolve(sites) };
   }
   // Without a thread from the launcher, one starts now, before the binary is
   // read, so that its decoder loads meanwhile. The reader is imported here: a
@@ -105,24 +103,44 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   const decoder = early ?? new ReturnDecoder();
   let bin: GoBinary;
   let target: TargetHead;
-  let functions: (GoFunction | undefined)[];
+  const functions = new Map<ProbeName, GoFunction>();
   try {
     const { GoBinary } = await import('../gobin/binary.js');
     bin = GoBinary.openSync(path);
-    functions = [SERVER_FUNCTION, CLIENT_FUNCTION].map((name) => bin.findFunction(name));
+    for (const name of PROBE_NAMES) {
+      const fn = PROBES[name].functions.map((f) => bin.findFunction(f)).find((f) => f !== undefined);
+      if (fn) functions.set(name, fn);
+    }
+    const info = bin.buildInfo();
+    const modules = Object.fromEntries(info.modules.map((m) => [m.path, m.replace?.version || m.version]).filter(([, v]) => v && v !== '(devel)'));
     const dwarf = await dwarfOffsets(bin);
-    target = { key, goVersion: bin.buildInfo().goVersion, arch: String(bin.arch), hasServer: !!functions[0], hasClient: !!functions[1], dwarfOffsets: dwarf, ...(dwarf || !readTypes ? { typeOffsets: null } : typeOffsets(bin)) };
+    const types = readTypes || !dwarf ? typeOffsets(bin, !dwarf && readTypes) : { typeOffsets: null };
+    target = {
+      key,
+      goVersion: info.goVersion,
+      arch: String(bin.arch),
+      probes: [...functions.keys()],
+      modules,
+      dwarfOffsets: dwarf,
+      typeOffsets: types.typeOffsets,
+      ...(types.typesError ? { typesError: types.typesError } : {}),
+      constants: targetConstants(functions, modules, types.statusErrorHash, await import('../offsets/module-version.js')),
+    };
   } catch (err) {
     void decoder.close();
     throw targetError(path, err);
   }
-  const found = functions.filter((fn): fn is GoFunction => fn !== undefined);
+  // Return sites only for the span probes: the others have an entry program only.
+  const withReturns = [...functions].filter(([name]) => 'ret' in PROBES[name]).map(([, fn]) => fn);
   const sites = decoder
-    .returnSites(bin, found)
+    .returnSites(bin, withReturns)
     .then((returns) => {
-      const site = (fn: GoFunction | undefined, name: string) => (fn ? { name, entry: fn.fileOffset, returns: returns[found.indexOf(fn)] } : null);
-      const probeSites = { server: site(functions[0], SERVER_FUNCTION), client: site(functions[1], CLIENT_FUNCTION) };
-      cacheWrites.defer(cacheFile, formatJsonCache(TARGET_CACHE, { ...target, ...probeSites }));
+      const probeSites: ProbeSites = {};
+      for (const [name, fn] of functions) {
+        const i = withReturns.indexOf(fn);
+        probeSites[name] = { name: fn.name, entry: fn.fileOffset, returns: i >= 0 ? returns[i] : [] };
+      }
+      cacheWrites.defer(cacheFile, formatJsonCache(TARGET_CACHE, { ...target, sites: probeSites }));
       return probeSites;
     }, (err) => {
       throw targetError(path, err);
@@ -138,7 +156,7 @@ async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null
   const dwarf = await bin.dwarf();
   if (!dwarf) return null;
   const offsets: Record<string, number | null> = {};
-  for (const field of Object.values(FIELDS)) offsets[field] = dwarf.field(field).offset;
+  for (const field of Object.values(requiredFields(PROBE_NAMES))) offsets[field] = dwarf.field(field).offset;
   // An alternative whose first missing field is found stops there: looking for a type the
   // build does not have (the pattern before Go 1.22, hmap after 1.23) skims every unit in vain.
   for (const feature of Object.values(FEATURES)) {
@@ -153,22 +171,60 @@ async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null
   return offsets;
 }
 
-/** FIELDS and FEATURES' fields from the type descriptors (gobin/types): a stripped target's own layouts. */
-function typeOffsets(bin: GoBinary): Pick<TargetHead, 'typeOffsets' | 'typesError'> {
+/**
+ * FIELDS and FEATURES' fields from the type descriptors (gobin/types): a
+ * stripped target's own layouts (only when `offsets`), and the type hash of
+ * *status.Error, which grpc_client_return tells a gRPC status error by.
+ */
+function typeOffsets(bin: GoBinary, offsets: boolean): Pick<TargetHead, 'typeOffsets' | 'typesError'> & { statusErrorHash?: number } {
   try {
-    const fields = allFields();
+    const fields = offsets ? allFields() : [];
     // Only the structs these fields are in, looked up by name: the whole descriptor graph takes tens of ms.
-    const types = bin.typesOf(fields.map((f) => parseSelector(f).type));
-    const offsets: NonNullable<TargetHead['typeOffsets']> = {};
+    const types = bin.typesOf([...fields.map((f) => parseSelector(f).type), STATUS_ERROR]);
+    const found: NonNullable<TargetHead['typeOffsets']> = {};
     for (const field of fields) {
       const r = types.field(field);
-      offsets[field] = r.offset ?? r.missing ?? 'no-descriptor';
+      found[field] = r.offset ?? r.missing ?? 'no-descriptor';
     }
-    return { typeOffsets: offsets };
+    return { typeOffsets: offsets ? found : null, statusErrorHash: types.pointerTypeHash(STATUS_ERROR) };
   } catch (err) {
     // Unreadable descriptors are no reason to refuse: the table may still answer.
     return { typeOffsets: null, typesError: (err as Error).message };
   }
+}
+
+const STATUS_ERROR = 'google.golang.org/grpc/internal/status.Error';
+
+/**
+ * Constants read off the target rather than from a struct layout:
+ * - status_error_hash: abi.Type.Hash of *status.Error (0 when unknown: every error is then Unknown);
+ * - headers_frame_arg: which argument of operateHeaders is the frame. grpc
+ *   1.60 put a ctx before it: from the grpc version in the buildinfo, else
+ *   (a GOPATH build) from the function's argument size, 5 words with its
+ *   result before (t, frame, handle, traceCtx; bool), 7 after (t, ctx, frame, handle; error).
+ */
+function targetConstants(
+  functions: Map<ProbeName, GoFunction>,
+  modules: Record<string, string>,
+  statusErrorHash: number | undefined,
+  // Imported by the caller when the binary is read: semver is not loaded on a cached start.
+  { parseModuleVersion, compareModuleVersions }: typeof import('../offsets/module-version.js'),
+): Record<string, number> {
+  const constants: Record<string, number> = {};
+  if (statusErrorHash !== undefined) constants.status_error_hash = statusErrorHash;
+  const headers = functions.get('grpcHeaders');
+  let grpc: ModuleVersion;
+  try {
+    grpc = parseModuleVersion(modules['google.golang.org/grpc']);
+  } catch {
+    grpc = { kind: 'missing', raw: '' }; // a version this grammar refuses: as if unknown
+  }
+  // grpc 1.60 put a ctx before the frame.
+  const ctxFirst = parseModuleVersion('v1.60.0') as Extract<ModuleVersion, { kind: 'semver' }>;
+  if (grpc.kind === 'semver') constants.headers_frame_arg = compareModuleVersions(grpc.parsed, ctxFirst.parsed) >= 0 ? 4 : 2;
+  else if (headers?.argsSize === 40) constants.headers_frame_arg = 2;
+  else if (headers?.argsSize === 56) constants.headers_frame_arg = 4;
+  return constants;
 }
 
 function targetError(path: string, err: unknown): AgentError {

@@ -19,6 +19,8 @@ typedef struct pt_regs go_regs;
 #define GO_ARG2(r) ((r)->rbx)
 #define GO_ARG3(r) ((r)->rcx)
 #define GO_ARG4(r) ((r)->rdi)
+#define GO_ARG5(r) ((r)->rsi)
+#define GO_ARG6(r) ((r)->r8)
 #define GO_G(r) ((r)->r14)
 #elif defined(__TARGET_ARCH_arm64)
 struct go_user_pt_regs {
@@ -32,6 +34,8 @@ typedef struct go_user_pt_regs go_regs;
 #define GO_ARG2(r) ((r)->regs[1])
 #define GO_ARG3(r) ((r)->regs[2])
 #define GO_ARG4(r) ((r)->regs[3])
+#define GO_ARG5(r) ((r)->regs[4])
+#define GO_ARG6(r) ((r)->regs[5])
 #define GO_G(r) ((r)->regs[28])
 #else
 #error "define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"

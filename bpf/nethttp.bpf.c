@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* net/http spans from Go programs built without debug info.
+/* net/http and gRPC (grpc.h) spans from Go programs built without debug info.
  *
  * Server: net/http.serverHandler.ServeHTTP(sh, rw ResponseWriter, req *Request)
  * Client: net/http.(*Transport).roundTrip(t, req *Request) (*Response, error)
+ *
+ * Trace context (trace_context.h): every span gets a span id; a server span
+ * continues an incoming traceparent (the Traceparent header, looked up in
+ * the request's header map: go_map.h) or starts a trace; a client span is
+ * the child of the server span in flight on its goroutine, if any.
  *
  * Each function gets a uprobe at its entry and one at every RET instruction
  * the agent found: never a uretprobe. A uretprobe overwrites the return
@@ -256,9 +261,11 @@ int client_return(go_regs *regs)
 	return 0;
 }
 
+#include "grpc.h"
+
 static __always_inline void join_goroutine_trace(struct span *span)
 {
-	struct inflight *server = bpf_map_lookup_elem(&server_inflight, &span->goid);
+	struct inflight *server = server_span_of_goroutine(span->goid);
 	if (server) {
 		__builtin_memcpy(span->trace_id, server->span.trace_id, TRACE_ID_SIZE);
 		__builtin_memcpy(span->parent_span_id, server->span.span_id, SPAN_ID_SIZE);

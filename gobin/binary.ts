@@ -19,6 +19,8 @@ export interface GoFunction {
   end: number;
   /** File offset of `entry`: what a uprobe is attached at. */
   fileOffset: number;
+  /** Bytes of its arguments and results in their stack layout (_func.args); set by findFunction. */
+  argsSize?: number;
 }
 
 /** Where the function table came from and how its addresses were made absolute. */
@@ -130,7 +132,7 @@ export class GoBinary {
     const [raw] = functionsNamed(pclntab.data, header, name, pclntab.source, this.pclntabFileBase(pclntab));
     if (!raw) return undefined;
     const entry = table.textStart + raw.entry;
-    return { name, entry, end: table.textStart + raw.end, fileOffset: this.fileOffsetOf(name, entry, table) };
+    return { name, entry, end: table.textStart + raw.end, fileOffset: this.fileOffsetOf(name, entry, table), argsSize: raw.argsSize };
   }
 
   /** The machine code of `fn`, from its entry to its end. */

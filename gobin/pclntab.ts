@@ -44,6 +44,12 @@ export interface RawFunction {
   /** Entry as the table stores it: absolute before 1.18, an offset from the text start after. */
   entry: number;
   end: number;
+  /**
+   * _func.args, right after the name offset: the bytes of the arguments and
+   * results in their stack layout (with the register ABI too, where it sizes
+   * their spill area). Set by functionsNamed only.
+   */
+  argsSize?: number;
 }
 
 /**
@@ -228,8 +234,11 @@ export function functionsNamed(data: Uint8Array, hdr: PclntabHeader, name: strin
   for (let at = buf.indexOf(needle, hdr.funcnameOffset); at >= 0; at = buf.indexOf(needle, at + 1)) candidates.add(at);
   if (candidates.size === 0) return [];
   const out: RawFunction[] = [];
-  walkFunctions(data, hdr, where, base, (_i, entry, end, at) => {
-    if (candidates.has(at)) out.push({ name, entry, end });
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  walkFunctions(data, hdr, where, base, (i, entry, end, at, nameOffAt) => {
+    if (!candidates.has(at)) return;
+    if (nameOffAt + 8 > data.length) failAt(data, where, base, `function ${i}: _func record runs past the data`, nameOffAt);
+    out.push({ name, entry, end, argsSize: view.getInt32(nameOffAt + 4, true) });
   });
   return out;
 }

@@ -8,6 +8,10 @@ import { typeRoots } from './roots.js';
 import { TypeSpace } from './space.js';
 import { indexStructs, type StructIndex, type TypeStruct } from './structs.js';
 import { findStructDescriptors } from './find.js';
+
+// abi.Type (the same from Go 1.15 to today): Hash at 16, PtrToThis (a type offset) at 44.
+const TYPE_HASH = 16;
+const PTR_TO_THIS = 44;
 import { DescriptorWalker } from './walk.js';
 
 export type { TypeStruct, TypeStructMember } from './structs.js';
@@ -50,6 +54,7 @@ export class TypeDescriptors {
     /** How many descriptors were read. */
     readonly descriptorCount: number,
     index: StructIndex,
+    private readonly space: TypeSpace,
   ) {
     this.index = index;
   }
@@ -62,7 +67,7 @@ export class TypeDescriptors {
     const itabTypes: number[] = [];
     for (const it of roots.itabs) itabTypes.push(space.pointer(it, 'itab interface'), space.pointer(it + 8, 'itab type'));
     const count = walker.walk(itabTypes, 'itab');
-    return new TypeDescriptors(layout, md, count, indexStructs(walker.types));
+    return new TypeDescriptors(layout, md, count, indexStructs(walker.types), space);
   }
 
   /**
@@ -79,7 +84,7 @@ export class TypeDescriptors {
     if (wanted.some((w) => !w.pkgPath)) return TypeDescriptors.read(input);
     const found = findStructDescriptors(space, layout, md, walker, wanted);
     if (!found) return TypeDescriptors.read(input);
-    return new TypeDescriptors(layout, md, walker.types.size, indexStructs(walker.types, found));
+    return new TypeDescriptors(layout, md, walker.types.size, indexStructs(walker.types, found), space);
   }
 
   private static open(input: TypeDescriptorsInput) {
@@ -111,6 +116,21 @@ export class TypeDescriptors {
   /** Virtual address of the struct's descriptor (diagnostics and tests). */
   descriptorAddress(qualifiedName: string): number | undefined {
     return this.index.addrs.get(qualifiedName);
+  }
+
+  /**
+   * abi.Type.Hash of `*T` for the struct T named `qualifiedName`, found
+   * through T's ptrToThis; undefined when the binary has no `*T`. The hash
+   * does not move with the load address, unlike the descriptor: an eBPF
+   * program can tell an interface's dynamic type by the copy of it in the
+   * itab (itab.hash, at 2 words), PIE or not.
+   */
+  pointerTypeHash(qualifiedName: string): number | undefined {
+    const addr = this.descriptorAddress(qualifiedName);
+    if (addr === undefined) return undefined;
+    const ptrToThis = this.space.i32(addr + PTR_TO_THIS, 'ptrToThis');
+    if (ptrToThis === 0 || ptrToThis === -1) return undefined;
+    return this.space.u32(this.moduleData.types + ptrToThis + TYPE_HASH, 'type hash');
   }
 
   /** `net/http.Request.ctx` → its offset and size; null with the reason when there is none to give. */

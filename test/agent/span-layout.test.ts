@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeSpans, routeOfPattern, SPAN_LAYOUT, SPAN_RECORD_SIZE, spanToJsonLine } from '../../agent/span.js';
+import { SPAN_PROTOCOL } from '../../agent/span-layout.generated.js';
 import { REPO } from './support.js';
 
 interface BtfStruct {
@@ -49,10 +50,31 @@ describe('span record', () => {
     r.write('/x', SPAN_LAYOUT.path, 'latin1');
     r.writeUInt32LE(8, SPAN_LAYOUT.host_len);
     r.write('a.b:8080', SPAN_LAYOUT.host, 'latin1');
+    r.write('4bf92f3577b34da6a3ce929d0e0e4736', SPAN_LAYOUT.trace_id, 'hex');
+    r.write('00f067aa0ba902b7', SPAN_LAYOUT.span_id, 'hex');
     const [span] = decodeSpans(Buffer.concat([r, r]), 1_795_624_730_586_426_401n);
     expect(spanToJsonLine(span)).toBe(
-      '{"kind":"client","method":"POST","host":"a.b:8080","path":"/x","status":404,"startNs":1795624730586427401,"endNs":1795624730586431401,"goid":42,"pid":7}',
+      '{"kind":"client","method":"POST","host":"a.b:8080","path":"/x","status":404,"startNs":1795624730586427401,"endNs":1795624730586431401,"goid":42,"pid":7,' +
+        '"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7"}',
     );
+    // A child: its parent's span id.
+    r.write('b7ad6b7169203331', SPAN_LAYOUT.parent_span_id, 'hex');
+    expect(spanToJsonLine(decodeSpans(r, 0n)[0])).toMatch(/"spanId":"00f067aa0ba902b7","parentSpanId":"b7ad6b7169203331"\}$/);
+  });
+
+  it('decodes a gRPC client record: the full method, the target and the code', () => {
+    const r = Buffer.alloc(SPAN_RECORD_SIZE);
+    r.writeUInt32LE(2, SPAN_LAYOUT.kind);
+    r.writeUInt32LE(SPAN_PROTOCOL.grpc, SPAN_LAYOUT.protocol);
+    r.writeBigInt64LE(5n, SPAN_LAYOUT.status);
+    const method = '/echo.Echo/Unary';
+    r.writeUInt32LE(method.length, SPAN_LAYOUT.path_len);
+    r.write(method, SPAN_LAYOUT.path, 'latin1');
+    r.writeUInt32LE(15, SPAN_LAYOUT.host_len);
+    r.write('127.0.0.1:50051', SPAN_LAYOUT.host, 'latin1');
+    const [span] = decodeSpans(r, 0n);
+    expect(span).toMatchObject({ kind: 'client', rpc: 'grpc', method, target: '127.0.0.1:50051', status: 5 });
+    expect(spanToJsonLine(span)).toMatch(/^\{"kind":"client","rpc":"grpc","method":"\/echo.Echo\/Unary","target":"127.0.0.1:50051","status":5,/);
   });
 
   it('decodes a server record with the matched pattern into its route', () => {

@@ -14,7 +14,7 @@ import { withLock } from '../../common/lock.js';
 import { GoBinary } from '../../gobin/binary.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
-import { allFields, FIELDS } from '../../agent/fields.js';
+import { allFields, requiredFields } from '../../agent/fields.js';
 import { goBuildOnce, type Toolchain } from '../support/toolchains.js';
 
 const run = promisify(execFile);
@@ -96,7 +96,8 @@ export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[]
     field,
     result: { status: 'ok', offset },
   });
-  const observations: Observation[] = Object.values(FIELDS)
+  const required: string[] = Object.values(requiredFields(['httpServer', 'httpClient']));
+  const observations: Observation[] = required
     .filter((field) => !omit.includes(field))
     .map((field) => {
       const offset = dwarf.field(field).offset;
@@ -104,7 +105,7 @@ export async function tableFromDwarf(tc: Toolchain, file: string, omit: string[]
       // `wrong`: a table that disagrees with the binary, by one word.
       return observation(field, wrong.includes(field) ? offset + 8 : offset);
     });
-  for (const field of allFields().filter((f) => !(Object.values(FIELDS) as string[]).includes(f))) {
+  for (const field of allFields().filter((f) => !required.includes(f))) {
     const offset = dwarf.field(field).offset;
     if (offset !== null && !omit.includes(field)) observations.push(observation(field, offset));
   }

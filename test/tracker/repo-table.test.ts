@@ -7,12 +7,10 @@
 // project's reader. Probes are the tracker's kept probe binaries
 // (cacheRoot()/tracker/probes, cacheRoot()/debian-modules/results): with warm
 // caches nothing is built.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debianMirror } from '../../debian/mirror.js';
 import { defaultTablePath, loadTable, lookup, type OffsetsTable } from '../../offsets/index.js';
@@ -20,16 +18,10 @@ import type { Arch } from '../../offsets/observation.js';
 import { fieldsAt, loadConfig, type TrackerConfig } from '../../tracker/config.js';
 import { debianModuleObservations, type DebianModuleResult } from '../../tracker/debian-modules/observe.js';
 import { probeCachePath, runTracker } from '../../tracker/run.js';
-import { debianModulesOracle } from './debian-modules-oracle/oracle.js';
+import { debianModulesOracle, dwarfTruth } from './debian-modules-oracle/oracle.js';
 import { matrixToolchains, MIRROR_ENV, type Toolchain } from '../support/toolchains.js';
 
-const run = promisify(execFile);
 const ARCHS: Arch[] = ['amd64', 'arm64'];
-
-async function dwarfTruth(oracleBin: string, binary: string, selectors: string[]): Promise<Record<string, number | null>> {
-  const { stdout } = await run(oracleBin, [binary, ...selectors], { maxBuffer: 1 << 24 });
-  return JSON.parse(stdout) as Record<string, number | null>;
-}
 
 function answer(table: OffsetsTable, field: string, arch: Arch, version: { go?: string; moduleVersion?: string }) {
   const r = lookup(table, { field, arch, policy: 'exact', ...version });
@@ -39,7 +31,6 @@ function answer(table: OffsetsTable, field: string, arch: Arch, version: { go?: 
 let table: OffsetsTable;
 let config: TrackerConfig;
 let tcs: Toolchain[];
-let oracleBin: string;
 let scratch: string | undefined;
 
 beforeAll(async () => {
@@ -47,7 +38,7 @@ beforeAll(async () => {
   config = await loadConfig();
   tcs = await matrixToolchains();
   if (tcs.length === 0) throw new Error('prerequisite missing: no Go toolchain in the test matrix');
-  oracleBin = await debianModulesOracle();
+  await debianModulesOracle(); // built before the first comparison
 });
 
 afterAll(async () => {
@@ -71,7 +62,7 @@ describe('offsets/offsets.json: std', () => {
       expect(selectors.length).toBeGreaterThan(10);
       expect(table.modules.std.versions.some((v) => v[0] === tc.version), `${tc.version} in the table`).toBe(true);
       for (const arch of ARCHS) {
-        const truth = await dwarfTruth(oracleBin, probeCachePath('std', tc.version, arch, selectors), selectors);
+        const truth = await dwarfTruth(probeCachePath('std', tc.version, arch, selectors), selectors);
         const got = Object.fromEntries(selectors.map((s) => [s, answer(table, s, arch, { go: tc.version })]));
         expect({ at: `${tc.version} ${arch}`, ...got }).toEqual({ at: `${tc.version} ${arch}`, ...truth });
         checked += selectors.length;
@@ -110,7 +101,7 @@ describe('offsets/offsets.json: modules from the Debian archive', () => {
       for (const arch of ARCHS) {
         const binary = b.binaries[arch];
         expect(binary && existsSync(binary), `${b.suite} ${b.package} ${arch} probe`).toBe(true);
-        const truth = await dwarfTruth(oracleBin, binary!, selectors);
+        const truth = await dwarfTruth(binary!, selectors);
         const got: Record<string, unknown> = {};
         for (const s of selectors) got[s] = answer(table, s, arch, { moduleVersion: b.recorded[s].slice(b.recorded[s].lastIndexOf('@') + 1) });
         expect({ at: `${b.suite} ${b.package} ${arch}`, ...got }).toEqual({ at: `${b.suite} ${b.package} ${arch}`, ...truth });

@@ -4,7 +4,7 @@
 //	debian-modules-oracle BINARY pkg/path.Type.field...
 //
 // prints one JSON object: selector -> offset, or null when the struct or the
-// member is not in the DWARF.
+// member is not in the DWARF. The member name #size stands for the struct's size.
 package main
 
 import (
@@ -58,7 +58,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		members := map[string]int64{}
+		members := map[string]int64{"#size": t.Size()}
 		for _, m := range t.(*dwarf.StructType).Field {
 			members[m.Name] = m.ByteOffset
 		}

@@ -1,0 +1,32 @@
+/**
+ * The functions the agent puts uprobes on, and the eBPF programs of each
+ * (bpf/nethttp.bpf.c, bpf/grpc.h). A span probe has an entry program and a
+ * return program, attached at every RET the agent finds (never a uretprobe:
+ * see the object's header comment); a helper probe has an entry program only.
+ */
+export interface Probe {
+  /** The function's names, newest first: the first the target has is probed. */
+  functions: readonly string[];
+  enter: string;
+  /** The program run at each RET; span probes only. */
+  ret?: string;
+  /** Whether it makes spans (a target without any span probe is refused). */
+  spans: boolean;
+}
+
+const TRANSPORT = 'google.golang.org/grpc/internal/transport';
+
+export const PROBES = {
+  // Go names these the same from 1.17 (the register ABI) to today.
+  httpServer: { functions: ['net/http.serverHandler.ServeHTTP'], enter: 'server_enter', ret: 'server_return', spans: true },
+  httpClient: { functions: ['net/http.(*Transport).roundTrip'], enter: 'client_enter', ret: 'client_return', spans: true },
+  grpcServer: { functions: ['google.golang.org/grpc.(*Server).handleStream'], enter: 'grpc_server_enter', ret: 'grpc_server_return', spans: true },
+  // Renamed writeStatus in grpc 1.69, when ServerStream appeared.
+  grpcWriteStatus: { functions: [`${TRANSPORT}.(*http2Server).writeStatus`, `${TRANSPORT}.(*http2Server).WriteStatus`], enter: 'grpc_write_status', spans: false },
+  grpcHeaders: { functions: [`${TRANSPORT}.(*http2Server).operateHeaders`], enter: 'grpc_operate_headers', spans: false },
+  grpcClient: { functions: ['google.golang.org/grpc.(*ClientConn).Invoke'], enter: 'grpc_client_enter', ret: 'grpc_client_return', spans: true },
+} as const satisfies Record<string, Probe>;
+
+export type ProbeName = keyof typeof PROBES;
+
+export const PROBE_NAMES = Object.keys(PROBES) as ProbeName[];

@@ -1,0 +1,293 @@
+/* gRPC spans from grpc-go (1.33 and later: the register ABI), included by
+ * nethttp.bpf.c after the HTTP programs, whose maps and helpers it shares.
+ *
+ * Server: grpc.(*Server).handleStream(s, t ServerTransport, stream[, trInfo])
+ *   runs once per RPC, unary or streaming, on the goroutine that then runs
+ *   the handler: a span from its entry to its RETs. The stream is a
+ *   *transport.Stream, or from grpc 1.69 a *transport.ServerStream that
+ *   embeds the Stream (off_server_stream_stream; 0 before).
+ *   The status is the one transport.(*http2Server).WriteStatus(t, s, st)
+ *   (writeStatus from grpc 1.69) is given: it may run on another goroutine
+ *   (a streaming handler's), so it is kept by stream, the first one winning.
+ *   operateHeaders(t, [ctx,] frame, ...) reads each new stream's HEADERS on
+ *   the connection's reader goroutine, before the handler starts: an
+ *   incoming traceparent is kept by (transport, stream id), as stream ids
+ *   restart at 1 on every connection.
+ * Client: grpc.(*ClientConn).Invoke(cc, ctx, method string, args, reply,
+ *   opts...) error: a span from its entry to its RETs; the code comes from
+ *   the returned error when its dynamic type is *status.Error, checked by
+ *   the type hash that the itab copies (PIE or not); any other error is
+ *   Unknown (2), which is what status.FromError says of it. */
+#pragma once
+
+/* Server spans. */
+const volatile __u64 off_stream_method = 0;        /* transport.Stream.method */
+const volatile __u64 off_stream_id = 0;            /* transport.Stream.id (uint32) */
+const volatile __u64 off_server_stream_stream = 0; /* transport.ServerStream.Stream, embedded by value */
+const volatile __u64 off_status_proto = 0;         /* internal/status.Status.s (*spb.Status) */
+const volatile __u64 off_proto_code = 0;           /* genproto rpc/status.Status.Code (int32) */
+const volatile __u64 grpc_server = 0;              /* 1 when the server offsets above are set */
+/* Client spans. */
+const volatile __u64 off_clientconn_target = 0;    /* grpc.ClientConn.target */
+const volatile __u64 status_error_hash = 0;        /* abi.Type.Hash of *internal/status.Error; 0: unknown */
+const volatile __u64 off_error_status = 0;         /* internal/status.Error.s (*Status), or .e (*spb.Status) in grpc < 1.40 */
+const volatile __u64 error_holds_proto = 0;        /* 1 when that field is .e */
+const volatile __u64 grpc_client = 0;              /* 1 when the client offsets above are set */
+/* Incoming metadata. */
+const volatile __u64 headers_frame_arg = 0;        /* operateHeaders' frame argument: 2 (grpc < 1.60) or 4; 0: not read */
+const volatile __u64 off_meta_headers = 0;         /* http2.MetaHeadersFrame.HeadersFrame (*HeadersFrame) */
+const volatile __u64 off_meta_fields = 0;          /* http2.MetaHeadersFrame.Fields ([]hpack.HeaderField) */
+const volatile __u64 off_headers_frameheader = 0;  /* http2.HeadersFrame.FrameHeader */
+const volatile __u64 off_frameheader_streamid = 0; /* http2.FrameHeader.StreamID (uint32) */
+
+/* hpack.HeaderField{Name, Value string; Sensitive bool}, unchanged since x/net's first hpack. */
+#define HPACK_FIELD_SIZE 40
+#define HPACK_FIELDS_MAX 32
+#define GRPC_UNKNOWN 2
+
+struct grpc_stream_key {
+	__u64 transport;
+	__u32 id;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* goroutine id */
+	__type(value, struct inflight); /* req: the stream */
+} grpc_server_inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* goroutine id */
+	__type(value, struct inflight);
+} grpc_client_inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* the stream */
+	__type(value, __s64);
+} grpc_status SEC(".maps");
+
+/* LRU: streams refused before a handler starts never take theirs out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct grpc_stream_key);
+	__type(value, struct trace_parent);
+} grpc_parents SEC(".maps");
+
+/* The HTTP or gRPC server span in flight on this goroutine, if any. */
+static __always_inline struct inflight *server_span_of_goroutine(__u64 goid)
+{
+	struct inflight *server = bpf_map_lookup_elem(&server_inflight, &goid);
+	if (!server)
+		server = bpf_map_lookup_elem(&grpc_server_inflight, &goid);
+	return server;
+}
+
+SEC("uprobe")
+int grpc_server_enter(go_regs *regs)
+{
+	if (!grpc_server)
+		return 0;
+	/* Args: s, t (iface: itab, data = the *http2Server), stream. */
+	__u64 transport = GO_ARG3(regs);
+	__u64 stream = GO_ARG4(regs);
+	struct inflight *in = new_inflight(regs, SPAN_KIND_SERVER, SPAN_PROTOCOL_GRPC);
+	if (!in)
+		return 0;
+	__u64 s = stream + off_server_stream_stream;
+	in->span.path_len = read_go_string(s + off_stream_method, in->span.path, PATH_MAX_LEN);
+	in->req = stream;
+	struct grpc_stream_key key = {.transport = transport};
+	bpf_probe_read_user(&key.id, sizeof(key.id), (void *)(s + off_stream_id));
+	struct trace_parent *tp = bpf_map_lookup_elem(&grpc_parents, &key);
+	if (tp) {
+		__builtin_memcpy(in->span.trace_id, tp->trace_id, TRACE_ID_SIZE);
+		__builtin_memcpy(in->span.parent_span_id, tp->span_id, SPAN_ID_SIZE);
+		bpf_map_delete_elem(&grpc_parents, &key);
+	} else {
+		new_trace_id(in->span.trace_id);
+	}
+	in->span.start_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&grpc_server_inflight, &in->span.goid, in, BPF_ANY) != 0)
+		count(COUNTER_INFLIGHT_FULL);
+	return 0;
+}
+
+/* The code of a *status.Status (nil, or nil inside: OK). */
+static __always_inline __s64 status_code(__u64 status)
+{
+	__u64 proto = status ? read_u64(status + off_status_proto) : 0;
+	__s32 code = 0;
+	if (proto)
+		bpf_probe_read_user(&code, sizeof(code), (void *)(proto + off_proto_code));
+	return code;
+}
+
+SEC("uprobe")
+int grpc_write_status(go_regs *regs)
+{
+	if (!grpc_server)
+		return 0;
+	/* Args: t, s (the stream), st (*status.Status). */
+	__u64 stream = GO_ARG2(regs);
+	__s64 code = status_code(GO_ARG3(regs));
+	bpf_map_update_elem(&grpc_status, &stream, &code, BPF_NOEXIST);
+	return 0;
+}
+
+static __always_inline void emit(struct span *span, __s64 status)
+{
+	struct span *out = bpf_ringbuf_reserve(&spans, sizeof(struct span), 0);
+	if (!out) {
+		count(COUNTER_RINGBUF_FULL);
+		return;
+	}
+	__builtin_memcpy(out, span, sizeof(struct span));
+	out->end_ns = bpf_ktime_get_ns();
+	out->status = status;
+	bpf_ringbuf_submit(out, 0);
+}
+
+SEC("uprobe")
+int grpc_server_return(go_regs *regs)
+{
+	__u64 goid = current_goid(regs);
+	struct inflight *in = bpf_map_lookup_elem(&grpc_server_inflight, &goid);
+	if (!in) {
+		count(COUNTER_UNPAIRED_RETURN);
+		return 0;
+	}
+	__u64 stream = in->req;
+	__s64 *code = bpf_map_lookup_elem(&grpc_status, &stream);
+	/* No status written: the stream ended without one (a reset). */
+	emit(&in->span, code ? *code : GRPC_UNKNOWN);
+	bpf_map_delete_elem(&grpc_status, &stream);
+	bpf_map_delete_elem(&grpc_server_inflight, &goid);
+	return 0;
+}
+
+struct header_scan {
+	__u64 fields;
+	__u64 transport;
+	__u32 stream_id;
+	__u32 n;
+};
+
+static long scan_header_field(__u32 i, struct header_scan *h)
+{
+	struct go_str nv[2]; /* Name, Value */
+	if (i >= h->n || bpf_probe_read_user(nv, sizeof(nv), (void *)(h->fields + (__u64)i * HPACK_FIELD_SIZE)) != 0)
+		return 1;
+	if (nv[0].len != 11)
+		return 0;
+	char name[11];
+	if (bpf_probe_read_user(name, sizeof(name), (void *)nv[0].ptr) != 0)
+		return 0;
+	const char want[11] = "traceparent";
+	for (int j = 0; j < 11; j++)
+		if (name[j] != want[j])
+			return 0;
+	char text[64];
+	struct trace_parent tp;
+	__u64 n = nv[1].len < sizeof(text) ? nv[1].len : sizeof(text);
+	if (nv[1].len >= TRACEPARENT_LEN && bpf_probe_read_user(text, n, (void *)nv[1].ptr) == 0 && parse_traceparent(text, nv[1].len, &tp)) {
+		struct grpc_stream_key key = {.transport = h->transport, .id = h->stream_id};
+		bpf_map_update_elem(&grpc_parents, &key, &tp, BPF_ANY);
+	} else {
+		count(COUNTER_BAD_TRACEPARENT);
+	}
+	return 1;
+}
+
+SEC("uprobe")
+int grpc_operate_headers(go_regs *regs)
+{
+	if (!headers_frame_arg)
+		return 0;
+	/* Args: t (*http2Server), then frame (grpc < 1.60), or ctx (iface) and frame. */
+	/* Both read first: a choice between two context offsets is a modified ctx pointer to the verifier. */
+	__u64 arg2 = GO_ARG2(regs), arg4 = GO_ARG4(regs);
+	barrier_var(arg2);
+	barrier_var(arg4);
+	__u64 frame = headers_frame_arg == 2 ? arg2 : arg4;
+	struct header_scan h = {.transport = GO_ARG1(regs)};
+	__u64 hf = read_u64(frame + off_meta_headers);
+	if (!hf)
+		return 0;
+	bpf_probe_read_user(&h.stream_id, sizeof(h.stream_id), (void *)(hf + off_headers_frameheader + off_frameheader_streamid));
+	__u64 slice[2] = {0, 0};
+	bpf_probe_read_user(slice, sizeof(slice), (void *)(frame + off_meta_fields));
+	h.fields = slice[0];
+	h.n = slice[1] < HPACK_FIELDS_MAX ? slice[1] : HPACK_FIELDS_MAX;
+	bpf_loop(HPACK_FIELDS_MAX, scan_header_field, &h, 0);
+	return 0;
+}
+
+SEC("uprobe")
+int grpc_client_enter(go_regs *regs)
+{
+	if (!grpc_client)
+		return 0;
+	/* Args: cc, ctx (iface), method (string: ptr, len), ... */
+	__u64 cc = GO_ARG1(regs);
+	struct inflight *in = new_inflight(regs, SPAN_KIND_CLIENT, SPAN_PROTOCOL_GRPC);
+	if (!in)
+		return 0;
+	__u64 method[2] = {GO_ARG4(regs), GO_ARG5(regs)};
+	__u64 len = method[1] < PATH_MAX_LEN ? method[1] : PATH_MAX_LEN - 1;
+	len &= PATH_MAX_LEN - 1;
+	if (len && bpf_probe_read_user(in->span.path, len, (void *)method[0]) == 0)
+		in->span.path_len = len;
+	in->span.host_len = read_go_string(cc + off_clientconn_target, in->span.host, HOST_MAX);
+	struct inflight *server = server_span_of_goroutine(in->span.goid);
+	if (server) {
+		__builtin_memcpy(in->span.trace_id, server->span.trace_id, TRACE_ID_SIZE);
+		__builtin_memcpy(in->span.parent_span_id, server->span.span_id, SPAN_ID_SIZE);
+	} else {
+		new_trace_id(in->span.trace_id);
+	}
+	in->span.start_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&grpc_client_inflight, &in->span.goid, in, BPF_ANY) != 0)
+		count(COUNTER_INFLIGHT_FULL);
+	return 0;
+}
+
+SEC("uprobe")
+int grpc_client_return(go_regs *regs)
+{
+	__u64 goid = current_goid(regs);
+	struct inflight *in = bpf_map_lookup_elem(&grpc_client_inflight, &goid);
+	if (!in) {
+		count(COUNTER_UNPAIRED_RETURN);
+		return 0;
+	}
+	/* The error result: itab, data. */
+	__u64 itab = GO_ARG1(regs), data = GO_ARG2(regs);
+	__s64 code = 0;
+	if (itab) {
+		__u32 hash = 0;
+		bpf_probe_read_user(&hash, sizeof(hash), (void *)(itab + 16)); /* itab.hash: a copy of the type's */
+		if (status_error_hash && hash == (__u32)status_error_hash && data) {
+			__u64 field = read_u64(data + off_error_status);
+			if (error_holds_proto) {
+				__s32 c = 0;
+				if (field)
+					bpf_probe_read_user(&c, sizeof(c), (void *)(field + off_proto_code));
+				code = c;
+			} else {
+				code = status_code(field);
+			}
+		} else {
+			code = GRPC_UNKNOWN;
+		}
+	}
+	emit(&in->span, code);
+	bpf_map_delete_elem(&grpc_client_inflight, &goid);
+	return 0;
+}
