@@ -4,7 +4,7 @@ import { Attachment } from './attach.js';
 import type { CacheWrites } from './cache-writes.js';
 import { AgentError } from './errors.js';
 import { resolveOffsets } from './offsets.js';
-import { featuresFor } from './fields.js';
+import { featuresFor, type FeatureName } from './fields.js';
 import { executablePath, type TracedExecutable } from './resource.js';
 import type { SpanSink } from './sinks.js';
 import type { Counters } from './span.js';
@@ -56,7 +56,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   if (opts.signal.aborted) return;
 
   let spans = 0;
-  const attachment = Attachment.load(target.arch as 'amd64' | 'arm64', offsets.constants);
+  const attachment = Attachment.load(target.arch as 'amd64' | 'arm64', { ...targetConstantsFor(offsets.features, target.constants), ...offsets.constants });
   let probeSites;
   try {
     probeSites = await sites;
@@ -129,6 +129,17 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       `detached: ${spans} spans; dropped ${c.ringbufFull} (ring buffer full), ${c.inflightFull} (in-flight map full); ${c.unpairedReturn} returns without an entry`,
     );
   }
+}
+
+/**
+ * The constants read off the target (target.ts targetConstants) that the
+ * features in use need: a program whose feature is off reads nothing.
+ */
+function targetConstantsFor(features: FeatureName[], constants: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (features.includes('grpcClient') && constants.status_error_hash !== undefined) out.status_error_hash = constants.status_error_hash;
+  if (features.includes('grpcTraceparent') && constants.headers_frame_arg !== undefined) out.headers_frame_arg = constants.headers_frame_arg;
+  return out;
 }
 
 /** Whether a process with this pid exists (EPERM: it does, another user's). */
