@@ -57,7 +57,7 @@ export interface Inspection {
   sites: Promise<ProbeSites>;
 }
 
-const CACHE_FORMAT = 8;
+const CACHE_FORMAT = 9;
 
 /** The agent's cache of inspected targets (common/json-cache): one file per executable. */
 const TARGET_CACHE: JsonCacheKind<TargetInfo> = {
@@ -200,8 +200,8 @@ const STATUS_ERROR = 'google.golang.org/grpc/internal/status.Error';
  * - status_error_hash: abi.Type.Hash of *status.Error (0 when unknown: every error is then Unknown);
  * - headers_frame_arg: which argument of operateHeaders is the frame. grpc
  *   1.60 put a ctx before it: from the grpc version in the buildinfo, else
- *   (a GOPATH build) from the function's argument size, 5 words with its
- *   result before (t, frame, handle, traceCtx; bool), 7 after (t, ctx, frame, handle; error).
+ *   (a GOPATH build) from the size of its arguments (_func.args, without
+ *   the results): 4 words before (t, frame, handle, traceCtx), 5 after (t, ctx, frame, handle).
  */
 function targetConstants(
   functions: Map<ProbeName, GoFunction>,
@@ -222,8 +222,8 @@ function targetConstants(
   // grpc 1.60 put a ctx before the frame.
   const ctxFirst = parseModuleVersion('v1.60.0') as Extract<ModuleVersion, { kind: 'semver' }>;
   if (grpc.kind === 'semver') constants.headers_frame_arg = compareModuleVersions(grpc.parsed, ctxFirst.parsed) >= 0 ? 4 : 2;
-  else if (headers?.argsSize === 40) constants.headers_frame_arg = 2;
-  else if (headers?.argsSize === 56) constants.headers_frame_arg = 4;
+  else if (headers?.argsSize === 32) constants.headers_frame_arg = 2;
+  else if (headers?.argsSize === 40) constants.headers_frame_arg = 4;
   return constants;
 }
 

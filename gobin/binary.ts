@@ -19,7 +19,7 @@ export interface GoFunction {
   end: number;
   /** File offset of `entry`: what a uprobe is attached at. */
   fileOffset: number;
-  /** Bytes of its arguments and results in their stack layout (_func.args); set by findFunction. */
+  /** Bytes of its arguments in their stack layout (_func.args); set by findFunction. */
   argsSize?: number;
 }
 

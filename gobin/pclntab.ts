@@ -45,9 +45,9 @@ export interface RawFunction {
   entry: number;
   end: number;
   /**
-   * _func.args, right after the name offset: the bytes of the arguments and
-   * results in their stack layout (with the register ABI too, where it sizes
-   * their spill area). Set by functionsNamed only.
+   * _func.args, right after the name offset: the bytes of the arguments in
+   * their stack layout (with the register ABI too, where it sizes their
+   * spill area; results are not counted there). Set by functionsNamed only.
    */
   argsSize?: number;
 }
