@@ -1,7 +1,8 @@
 // Prepares what the suite shares, once, before any test file runs, so that no
 // cold build ever sits behind a per-test timeout: the Go toolchain matrix (from
 // the Debian archive), every probe binary, and (for a whole-suite run) the
-// tracker's std probes of the matrix and the Debian module builds. Everything
+// tracker's std probes of the matrix, the Debian module builds and the gRPC
+// test targets (built from the same Debian trees). Everything
 // goes through the product's own caches and locks, so a test file that asks
 // again finds it done, and a second process preparing at the same time waits
 // instead of building it twice. Each phase prints its wall time.
@@ -9,6 +10,10 @@ import type { TestProject } from 'vitest/node';
 import { buildMatrix, MATRIX_ENV } from './toolchains.js';
 import { probeBinaries } from './probes.js';
 import { prepareDebianModules, prepareTrackerStd } from './prepare.js';
+import { GRPC_TARGETS_ENV, prepareGrpcTargets } from './grpc-targets.js';
+import { newIndexCache } from '../../debian/packages.js';
+
+const log = (line: string) => process.stdout.write(`prepare:   ${line}\n`);
 
 async function phase<T>(name: string, work: () => Promise<T>, done: (value: T) => string): Promise<T> {
   const t0 = performance.now();
@@ -28,11 +33,18 @@ export default async function setup(project: TestProject): Promise<void> {
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
   const whole = !filters?.length;
   // The phases after the toolchains are independent: run together, one's downloads, links and
-  // DWARF reading fill the cores while another compiles.
+  // DWARF reading fill the cores while another compiles. The Debian module builds and the gRPC
+  // targets read the same package indexes (once, shared here) and the same .debs and trees (fetched
+  // once: gopath.ts shares a download in flight within the process).
+  const indexes = newIndexCache();
   await Promise.all([
     phase('probe binaries', probeBinaries, (p) => `${p.length} ready`),
     whole && phase('tracker std probes', () => prepareTrackerStd(toolchains), (n) => `${n} jobs ready`),
-    whole && phase('Debian module builds', prepareDebianModules, (r) => `${r.builds} builds ready (${r.built} built now)`),
+    whole && phase('Debian module builds', () => prepareDebianModules(indexes), (r) => `${r.builds} builds ready (${r.built} built now)`),
+    whole &&
+      phase('gRPC targets', () => prepareGrpcTargets({ indexes, log }), (r) => `${r.targets.length} suites ready (${r.built} built now)`).then((r) => {
+        process.env[GRPC_TARGETS_ENV] = r.list;
+      }),
   ]);
   process.stdout.write(`prepare: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IndexCache } from '../../debian/packages.js';
 import { loadConfig } from '../../tracker/config.js';
 import { debianModuleObservations } from '../../tracker/debian-modules/observe.js';
 import { createProgress } from '../../tracker/progress.js';
@@ -36,9 +37,9 @@ export async function prepareTrackerStd(toolchains: Toolchain[]): Promise<number
   }
 }
 
-/** Every Debian module build of the default config (both arches); fails naming the builds that failed. */
-export async function prepareDebianModules(): Promise<{ builds: number; built: number }> {
-  const result = await debianModuleObservations({ config: await loadConfig(), mirror: process.env[MIRROR_ENV], log });
+/** Every Debian module build of the default config (both arches); fails naming the builds that failed. `indexes`: package indexes shared with other phases. */
+export async function prepareDebianModules(indexes?: IndexCache): Promise<{ builds: number; built: number }> {
+  const result = await debianModuleObservations({ config: await loadConfig(), mirror: process.env[MIRROR_ENV], log, indexes });
   const failed = result.builds.filter((b) => b.error);
   if (failed.length) throw new Error(`${failed.length} Debian module build(s) failed:\n${failed.map((b) => `${b.suite} ${b.package}: ${b.error}`).join('\n')}`);
   return { builds: result.builds.length, built: result.builds.filter((b) => !b.fromCache).length };
