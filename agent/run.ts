@@ -126,7 +126,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     attachment.close();
     await sink.close();
     opts.log(
-      `detached: ${spans} spans; dropped ${c.ringbufFull} (ring buffer full), ${c.inflightFull} (in-flight map full); ${c.unpairedReturn} returns without an entry`,
+      `detached: ${spans} spans; dropped ${c.ringbufFull} (ring buffer full), ${c.inflightFull} (in-flight map full); ${c.unpairedReturn} returns without an entry; ${c.badTraceparent} malformed traceparent (new traces started)`,
     );
   }
 }

@@ -154,8 +154,12 @@ export async function startApp(path: string): Promise<RunningApp> {
 
 export interface AgentSpan {
   kind: 'server' | 'client';
+  /** gRPC spans only. */
+  rpc?: 'grpc';
   method: string;
   host?: string;
+  /** gRPC client spans only. */
+  target?: string;
   path: string;
   route?: string;
   status: number;
@@ -163,6 +167,9 @@ export interface AgentSpan {
   endNs: number;
   goid: number;
   pid: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
 }
 
 export interface RunningAgent {
