@@ -47,7 +47,7 @@ export class Attachment {
         if (!site) continue;
         const probe: Probe = PROBES[name];
         if (probe.ret && site.returns.length === 0) throw new AgentError('ERR_AGENT_FUNCTION', `${site.name} has no return instruction in the target`);
-        this.obj.attachUprobe(probe.enter, plan.binaryPath, site.entry, plan.pid);
+        if (probe.enter) this.obj.attachUprobe(probe.enter, plan.binaryPath, site.entry, plan.pid);
         if (probe.ret) for (const off of site.returns) this.obj.attachUprobe(probe.ret, plan.binaryPath, off, plan.pid);
       }
       this.obj.pollRingBuffer('spans', (batch) => onSpans(decodeSpans(batch, wallOffset)));

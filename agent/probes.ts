@@ -1,13 +1,13 @@
 /**
  * The functions the agent puts uprobes on, and the eBPF programs of each
- * (bpf/nethttp.bpf.c, bpf/grpc.h). A span probe has an entry program and a
- * return program, attached at every RET the agent finds (never a uretprobe:
- * see the object's header comment); a helper probe has an entry program only.
+ * (bpf/nethttp.bpf.c, bpf/grpc.h): a program at the entry, one at every RET
+ * the agent finds (never a uretprobe: see the object's header comment), or both.
  */
 export interface Probe {
   /** The function's names, newest first: the first the target has is probed. */
   functions: readonly string[];
-  enter: string;
+  /** The program run at its entry; none for a probe of returns only. */
+  enter?: string;
   /** The program run at each RET; span probes only. */
   ret?: string;
   /** Whether it makes spans (a target without any span probe is refused). */
@@ -25,6 +25,10 @@ export const PROBES = {
   grpcWriteStatus: { functions: [`${TRANSPORT}.(*http2Server).writeStatus`, `${TRANSPORT}.(*http2Server).WriteStatus`], enter: 'grpc_write_status', spans: false },
   grpcHeaders: { functions: [`${TRANSPORT}.(*http2Server).operateHeaders`], enter: 'grpc_operate_headers', spans: false },
   grpcClient: { functions: ['google.golang.org/grpc.(*ClientConn).Invoke'], enter: 'grpc_client_enter', ret: 'grpc_client_return', spans: true },
+  // Streaming client calls: NewStream starts the span, the *clientStream's finish ends it.
+  grpcStream: { functions: ['google.golang.org/grpc.(*ClientConn).NewStream'], enter: 'grpc_stream_enter', ret: 'grpc_stream_return', spans: true },
+  grpcNewClientStream: { functions: ['google.golang.org/grpc.newClientStream'], ret: 'grpc_new_client_stream_return', spans: false },
+  grpcStreamFinish: { functions: ['google.golang.org/grpc.(*clientStream).finish'], enter: 'grpc_stream_finish', spans: false },
 } as const satisfies Record<string, Probe>;
 
 export type ProbeName = keyof typeof PROBES;

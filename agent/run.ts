@@ -137,7 +137,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
  */
 function targetConstantsFor(features: FeatureName[], constants: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
-  if (features.includes('grpcClient') && constants.status_error_hash !== undefined) out.status_error_hash = constants.status_error_hash;
+  if (features.includes('grpcClient')) for (const name of ['status_error_hash', 'eof_error_hash']) if (constants[name] !== undefined) out[name] = constants[name];
   if (features.includes('grpcTraceparent') && constants.headers_frame_arg !== undefined) out.headers_frame_arg = constants.headers_frame_arg;
   return out;
 }

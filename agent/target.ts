@@ -57,7 +57,7 @@ export interface Inspection {
   sites: Promise<ProbeSites>;
 }
 
-const CACHE_FORMAT = 9;
+const CACHE_FORMAT = 10;
 
 /** The agent's cache of inspected targets (common/json-cache): one file per executable. */
 const TARGET_CACHE: JsonCacheKind<TargetInfo> = {
@@ -124,7 +124,7 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
       dwarfOffsets: dwarf,
       typeOffsets: types.typeOffsets,
       ...(types.typesError ? { typesError: types.typesError } : {}),
-      constants: targetConstants(functions, modules, types.statusErrorHash, await import('../offsets/module-version.js')),
+      constants: targetConstants(functions, modules, types.hashes ?? {}, await import('../offsets/module-version.js')),
     };
   } catch (err) {
     void decoder.close();
@@ -176,28 +176,31 @@ async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null
  * stripped target's own layouts (only when `offsets`), and the type hash of
  * *status.Error, which grpc_client_return tells a gRPC status error by.
  */
-function typeOffsets(bin: GoBinary, offsets: boolean): Pick<TargetHead, 'typeOffsets' | 'typesError'> & { statusErrorHash?: number } {
+function typeOffsets(bin: GoBinary, offsets: boolean): Pick<TargetHead, 'typeOffsets' | 'typesError'> & { hashes?: Record<string, number | undefined> } {
   try {
     const fields = offsets ? allFields() : [];
     // Only the structs these fields are in, looked up by name: the whole descriptor graph takes tens of ms.
-    const types = bin.typesOf([...fields.map((f) => parseSelector(f).type), STATUS_ERROR]);
+    const types = bin.typesOf([...fields.map((f) => parseSelector(f).type), ...Object.values(ERROR_TYPES)]);
     const found: NonNullable<TargetHead['typeOffsets']> = {};
     for (const field of fields) {
       const r = types.field(field);
       found[field] = r.offset ?? r.missing ?? 'no-descriptor';
     }
-    return { typeOffsets: offsets ? found : null, statusErrorHash: types.pointerTypeHash(STATUS_ERROR) };
+    const hashes = Object.fromEntries(Object.entries(ERROR_TYPES).map(([constant, struct]) => [constant, types.pointerTypeHash(struct)]));
+    return { typeOffsets: offsets ? found : null, hashes };
   } catch (err) {
     // Unreadable descriptors are no reason to refuse: the table may still answer.
     return { typeOffsets: null, typesError: (err as Error).message };
   }
 }
 
-const STATUS_ERROR = 'google.golang.org/grpc/internal/status.Error';
+/** Constants that carry the type hash of a pointer to these structs: the error types the gRPC programs recognize. */
+const ERROR_TYPES = { status_error_hash: 'google.golang.org/grpc/internal/status.Error', eof_error_hash: 'errors.errorString' };
 
 /**
  * Constants read off the target rather than from a struct layout:
- * - status_error_hash: abi.Type.Hash of *status.Error (0 when unknown: every error is then Unknown);
+ * - status_error_hash, eof_error_hash: abi.Type.Hash of *status.Error and of *errors.errorString
+ *   (io.EOF's type), by which grpc.h's error_code tells them (0 when unknown: every error is then Unknown);
  * - headers_frame_arg: which argument of operateHeaders is the frame. grpc
  *   1.60 put a ctx before it: from the grpc version in the buildinfo, else
  *   (a GOPATH build) from the size of its arguments (_func.args, without
@@ -206,12 +209,12 @@ const STATUS_ERROR = 'google.golang.org/grpc/internal/status.Error';
 function targetConstants(
   functions: Map<ProbeName, GoFunction>,
   modules: Record<string, string>,
-  statusErrorHash: number | undefined,
+  hashes: Record<string, number | undefined>,
   // Imported by the caller when the binary is read: semver is not loaded on a cached start.
   { parseModuleVersion, compareModuleVersions }: typeof import('../offsets/module-version.js'),
 ): Record<string, number> {
   const constants: Record<string, number> = {};
-  if (statusErrorHash !== undefined) constants.status_error_hash = statusErrorHash;
+  for (const [name, hash] of Object.entries(hashes)) if (hash !== undefined) constants[name] = hash;
   const headers = functions.get('grpcHeaders');
   let grpc: ModuleVersion;
   try {

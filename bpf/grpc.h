@@ -15,9 +15,8 @@
  *   restart at 1 on every connection.
  * Client: grpc.(*ClientConn).Invoke(cc, ctx, method string, args, reply,
  *   opts...) error: a span from its entry to its RETs; the code comes from
- *   the returned error when its dynamic type is *status.Error, checked by
- *   the type hash that the itab copies (PIE or not); any other error is
- *   Unknown (2), which is what status.FromError says of it. */
+ *   the returned error (error_code). Streaming calls: NewStream to the
+ *   stream's finish (below). */
 #pragma once
 
 /* Server spans. */
@@ -32,6 +31,7 @@ const volatile __u64 off_clientconn_target = 0;    /* grpc.ClientConn.target */
 const volatile __u64 status_error_hash = 0;        /* abi.Type.Hash of *internal/status.Error; 0: unknown */
 const volatile __u64 off_error_status = 0;         /* internal/status.Error.s (*Status), or .e (*spb.Status) in grpc < 1.40 */
 const volatile __u64 error_holds_proto = 0;        /* 1 when that field is .e */
+const volatile __u64 eof_error_hash = 0;           /* abi.Type.Hash of *errors.errorString (io.EOF's type); 0: unknown */
 const volatile __u64 grpc_client = 0;              /* 1 when the client offsets above are set */
 /* Incoming metadata. */
 const volatile __u64 headers_frame_arg = 0;        /* operateHeaders' frame argument: 2 (grpc < 1.60) or 4; 0: not read */
@@ -87,6 +87,18 @@ static __always_inline struct inflight *server_span_of_goroutine(__u64 goid)
 	if (!server)
 		server = bpf_map_lookup_elem(&grpc_server_inflight, &goid);
 	return server;
+}
+
+/* A client span's trace: that of the server span in flight on its goroutine (its child), else a new one. */
+static __always_inline void join_trace(struct span *span)
+{
+	struct inflight *server = server_span_of_goroutine(span->goid);
+	if (server) {
+		__builtin_memcpy(span->trace_id, server->span.trace_id, TRACE_ID_SIZE);
+		__builtin_memcpy(span->parent_span_id, server->span.span_id, SPAN_ID_SIZE);
+		return;
+	}
+	new_trace_id(span->trace_id);
 }
 
 SEC("uprobe")
@@ -245,17 +257,41 @@ int grpc_client_enter(go_regs *regs)
 	if (len && bpf_probe_read_user(in->span.path, len, (void *)method[0]) == 0)
 		in->span.path_len = len;
 	in->span.host_len = read_go_string(cc + off_clientconn_target, in->span.host, HOST_MAX);
-	struct inflight *server = server_span_of_goroutine(in->span.goid);
-	if (server) {
-		__builtin_memcpy(in->span.trace_id, server->span.trace_id, TRACE_ID_SIZE);
-		__builtin_memcpy(in->span.parent_span_id, server->span.span_id, SPAN_ID_SIZE);
-	} else {
-		new_trace_id(in->span.trace_id);
-	}
+	join_trace(&in->span);
 	in->span.start_ns = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&grpc_client_inflight, &in->span.goid, in, BPF_ANY) != 0)
 		count(COUNTER_INFLIGHT_FULL);
 	return 0;
+}
+
+/* The gRPC code of a returned error (itab, data): OK for nil and for io.EOF
+ * (a stream that ended well), the status's code for a *status.Error, and
+ * Unknown for any other error (what status.FromError says of it). The
+ * dynamic type is told by the itab's copy of the type's hash (itab.hash, at
+ * 16 in every Go since 1.15), which does not move with the load address. */
+static __always_inline __s64 error_code(__u64 itab, __u64 data)
+{
+	if (!itab)
+		return 0;
+	__u32 hash = 0;
+	bpf_probe_read_user(&hash, sizeof(hash), (void *)(itab + 16));
+	if (eof_error_hash && hash == (__u32)eof_error_hash && data) {
+		struct go_str s = {0, 0}; /* errors.errorString{s string} */
+		char text[3] = {0, 0, 0};
+		bpf_probe_read_user(&s, sizeof(s), (void *)data);
+		if (s.len == 3 && bpf_probe_read_user(text, sizeof(text), (void *)s.ptr) == 0 && text[0] == 'E' && text[1] == 'O' && text[2] == 'F')
+			return 0;
+		return GRPC_UNKNOWN;
+	}
+	if (!status_error_hash || hash != (__u32)status_error_hash || !data)
+		return GRPC_UNKNOWN;
+	__u64 field = read_u64(data + off_error_status);
+	if (!error_holds_proto)
+		return status_code(field);
+	__s32 code = 0;
+	if (field)
+		bpf_probe_read_user(&code, sizeof(code), (void *)(field + off_proto_code));
+	return code;
 }
 
 SEC("uprobe")
@@ -268,26 +304,92 @@ int grpc_client_return(go_regs *regs)
 		return 0;
 	}
 	/* The error result: itab, data. */
-	__u64 itab = GO_ARG1(regs), data = GO_ARG2(regs);
-	__s64 code = 0;
-	if (itab) {
-		__u32 hash = 0;
-		bpf_probe_read_user(&hash, sizeof(hash), (void *)(itab + 16)); /* itab.hash: a copy of the type's */
-		if (status_error_hash && hash == (__u32)status_error_hash && data) {
-			__u64 field = read_u64(data + off_error_status);
-			if (error_holds_proto) {
-				__s32 c = 0;
-				if (field)
-					bpf_probe_read_user(&c, sizeof(c), (void *)(field + off_proto_code));
-				code = c;
-			} else {
-				code = status_code(field);
-			}
-		} else {
-			code = GRPC_UNKNOWN;
-		}
-	}
-	emit(&in->span, code);
+	emit(&in->span, error_code(GO_ARG1(regs), GO_ARG2(regs)));
 	bpf_map_delete_elem(&grpc_client_inflight, &goid);
+	return 0;
+}
+
+/* Streaming client calls: a span from (*ClientConn).NewStream's entry to the
+ * stream's end, (*clientStream).finish(cs, err), which may run on another
+ * goroutine: the span waits in grpc_streams under the *clientStream that
+ * newClientStream returned inside NewStream (NewStream itself may return an
+ * interceptor's wrapper). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* goroutine id, while NewStream runs */
+	__type(value, struct inflight); /* req: the *clientStream, once known */
+} grpc_stream_pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* the *clientStream */
+	__type(value, struct inflight);
+} grpc_streams SEC(".maps");
+
+SEC("uprobe")
+int grpc_stream_enter(go_regs *regs)
+{
+	if (!grpc_client)
+		return 0;
+	/* Args: cc, ctx (iface), desc, method (string). */
+	__u64 cc = GO_ARG1(regs);
+	struct inflight *in = new_inflight(regs, SPAN_KIND_CLIENT, SPAN_PROTOCOL_GRPC);
+	if (!in)
+		return 0;
+	__u64 method[2] = {GO_ARG5(regs), GO_ARG6(regs)};
+	__u64 len = method[1] < PATH_MAX_LEN ? method[1] : PATH_MAX_LEN - 1;
+	len &= PATH_MAX_LEN - 1;
+	if (len && bpf_probe_read_user(in->span.path, len, (void *)method[0]) == 0)
+		in->span.path_len = len;
+	in->span.host_len = read_go_string(cc + off_clientconn_target, in->span.host, HOST_MAX);
+	join_trace(&in->span);
+	in->span.start_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&grpc_stream_pending, &in->span.goid, in, BPF_ANY) != 0)
+		count(COUNTER_INFLIGHT_FULL);
+	return 0;
+}
+
+SEC("uprobe")
+int grpc_new_client_stream_return(go_regs *regs)
+{
+	__u64 goid = current_goid(regs);
+	struct inflight *in = bpf_map_lookup_elem(&grpc_stream_pending, &goid);
+	/* Results: the ClientStream (itab, data = the *clientStream), the error. */
+	if (in && GO_ARG1(regs))
+		in->req = GO_ARG2(regs);
+	return 0;
+}
+
+SEC("uprobe")
+int grpc_stream_return(go_regs *regs)
+{
+	__u64 goid = current_goid(regs);
+	struct inflight *in = bpf_map_lookup_elem(&grpc_stream_pending, &goid);
+	if (!in) {
+		count(COUNTER_UNPAIRED_RETURN);
+		return 0;
+	}
+	/* Results: the ClientStream (itab, data), then the error (itab, data). */
+	__u64 err_itab = GO_ARG3(regs), err_data = GO_ARG4(regs);
+	if (err_itab || !in->req)
+		emit(&in->span, err_itab ? error_code(err_itab, err_data) : GRPC_UNKNOWN);
+	else if (bpf_map_update_elem(&grpc_streams, &in->req, in, BPF_ANY) != 0)
+		count(COUNTER_INFLIGHT_FULL);
+	bpf_map_delete_elem(&grpc_stream_pending, &goid);
+	return 0;
+}
+
+SEC("uprobe")
+int grpc_stream_finish(go_regs *regs)
+{
+	/* Args: cs, err (itab, data). Only the first call ends the stream (cs.finished). */
+	__u64 cs = GO_ARG1(regs);
+	struct inflight *in = bpf_map_lookup_elem(&grpc_streams, &cs);
+	if (!in)
+		return 0;
+	emit(&in->span, error_code(GO_ARG2(regs), GO_ARG3(regs)));
+	bpf_map_delete_elem(&grpc_streams, &cs);
 	return 0;
 }

@@ -128,9 +128,9 @@ static __always_inline __u32 read_go_string(__u64 addr, char *dst, __u32 max)
 	return len;
 }
 
-/* The trace a client span belongs to: that of the server span in flight on
- * the same goroutine (its child), else a new one. */
-static __always_inline void join_goroutine_trace(struct span *span);
+/* The trace a client span belongs to (grpc.h): that of the server span in
+ * flight on the same goroutine (its child), else a new one. */
+static __always_inline void join_trace(struct span *span);
 
 static __always_inline struct inflight *new_inflight(go_regs *regs, enum span_kind kind, enum span_protocol protocol)
 {
@@ -244,7 +244,7 @@ int client_enter(go_regs *regs)
 	struct inflight *in = begin(regs, SPAN_KIND_CLIENT, GO_ARG2(regs));
 	if (!in)
 		return 0;
-	join_goroutine_trace(&in->span);
+	join_trace(&in->span);
 	if (bpf_map_update_elem(&client_inflight, &in->span.goid, in, BPF_ANY) != 0)
 		count(COUNTER_INFLIGHT_FULL);
 	return 0;
@@ -263,13 +263,3 @@ int client_return(go_regs *regs)
 
 #include "grpc.h"
 
-static __always_inline void join_goroutine_trace(struct span *span)
-{
-	struct inflight *server = server_span_of_goroutine(span->goid);
-	if (server) {
-		__builtin_memcpy(span->trace_id, server->span.trace_id, TRACE_ID_SIZE);
-		__builtin_memcpy(span->parent_span_id, server->span.span_id, SPAN_ID_SIZE);
-		return;
-	}
-	new_trace_id(span->trace_id);
-}

@@ -22,7 +22,8 @@ const key = (s: AgentSpan) => `${s.kind} ${s.method} ${s.status}`;
 async function scenario(t: GrpcTarget, mode: 'module' | 'gopath'): Promise<void> {
   const path = mode === 'module' ? t.module.stripped : t.gopath.strippedPie;
   const app = await startGrpcApp(path);
-  const agent = startAgent(['--pid', String(app.pid)]);
+  // Every process of the executable: the server, and the client mode's process too.
+  const agent = startAgent(['--exe', path]);
   try {
     await agent.attached;
     const log = agent.stderr();
@@ -45,14 +46,18 @@ async function scenario(t: GrpcTarget, mode: 'module' | 'gopath'): Promise<void>
     // Each continues the caller's trace, from the traceparent in its metadata.
     for (const s of grpcServer()) expect({ traceId: s.traceId, parentSpanId: s.parentSpanId }).toEqual({ traceId: TRACE_ID, parentSpanId: PARENT });
     expect(new Set(grpcServer().map((s) => s.spanId)).size).toBe(expected.length);
+    // The client process's side: a span per call, unary (Invoke) and streaming (NewStream to the stream's end), with the target.
+    const callerSpans = () => agent.spans.filter((s) => s.kind === 'client' && s.pid !== app.pid);
+    await waitFor(() => callerSpans().length >= expected.length, `${expected.length} gRPC client spans in the client process (have ${callerSpans().length})`);
+    expect(callerSpans().map((s) => `client ${s.method} ${s.status} ${s.target}`).sort()).toEqual(expected.map((e) => `${e.replace(/^server/, 'client')} ${app.grpcAddr}`).sort());
 
     // A handler that makes one gRPC call and one HTTP call: both client spans are its children.
     const res = await fetch(`http://127.0.0.1:${app.httpPort}/call?code=NotFound`);
     expect(res.status).toBe(200);
     const handler = () => agent.spans.find((s) => !s.rpc && s.kind === 'server' && s.path === '/call');
-    await waitFor(() => handler() !== undefined && agent.spans.filter((s) => s.kind === 'client').length >= 2, 'the /call server span and its two client spans');
+    await waitFor(() => handler() !== undefined && agent.spans.filter((s) => s.kind === 'client' && s.pid === app.pid).length >= 2, 'the /call server span and its two client spans');
     const parent = handler()!;
-    const clients = agent.spans.filter((s) => s.kind === 'client');
+    const clients = agent.spans.filter((s) => s.kind === 'client' && s.pid === app.pid);
     expect(clients.map((s) => `${s.rpc ?? 'http'} ${s.method} ${s.target ?? s.host} ${s.status}`).sort()).toEqual(
       [`grpc ${GRPC_METHODS.unary} ${app.grpcAddr} 5`, `http GET 127.0.0.1:${app.httpPort} 200`].sort(),
     );
