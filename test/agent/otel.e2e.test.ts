@@ -26,8 +26,8 @@ afterAll(async () => {
   if (receiver) await receiver.close();
 });
 
-async function get(app: RunningApp, path: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${app.port}${path}`);
+async function get(app: RunningApp, path: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${app.port}${path}`, { headers });
   await res.arrayBuffer();
   return res.status;
 }
@@ -37,14 +37,20 @@ async function get(app: RunningApp, path: string): Promise<number> {
  * table), makes the requests, stops the agent (which flushes the exporter) and
  * returns what the receiver got from this run.
  */
-async function traceOnce(tc: Toolchain, env: Record<string, string>, paths: string[], flags: string[] = []): Promise<{ spans: ReceivedSpan[]; app: RunningApp; exe: string; stderr: string }> {
+async function traceOnce(
+  tc: Toolchain,
+  env: Record<string, string>,
+  paths: string[],
+  flags: string[] = [],
+  headers: Record<string, string> = {},
+): Promise<{ spans: ReceivedSpan[]; app: RunningApp; exe: string; stderr: string }> {
   const exe = await buildFixture('routeapp', tc, 'stripped');
   return withUprobeLock(async () => {
     const app = await startApp(exe);
     const agent = startAgent(['--pid', String(app.pid), ...flags], env);
     try {
       await agent.attached;
-      for (const p of paths) await get(app, p);
+      for (const p of paths) await get(app, p, headers);
       agent.proc.kill('SIGTERM');
       expect(await agent.exit, agent.stderr()).toBe(0);
       expect(agent.spans).toEqual([]); // nothing on stdout in otlp mode
@@ -93,6 +99,15 @@ describe.sequential('offsets-agent with OpenTelemetry configuration', () => {
     const requests = receiver.requestsFor(app.pid);
     expect(requests.map((r) => r.path)).toEqual(['/base/v1/traces']);
     expect(requests[0].headers['x-api-key']).toBe('secret one');
+  });
+
+  it(`${newest.version}: an exported span keeps the agent's ids, and continues an incoming traceparent`, async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const parent = '00f067aa0ba902b7';
+    const { spans } = await traceOnce(newest, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.origin }, ['/items/5'], [], { traceparent: `00-${traceId}-${parent}-01` });
+    expect(spans.map((s) => ({ name: s.name, traceId: s.traceId, parentSpanId: s.parentSpanId }))).toEqual([{ name: 'GET /items/{id}', traceId, parentSpanId: parent }]);
+    expect(spans[0].spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(spans[0].spanId).not.toBe(parent);
   });
 
   it(`${newest.version}: without OTEL_SERVICE_NAME, service.name is the executable's name`, async () => {

@@ -14,7 +14,7 @@ export interface ExportTraceRequest {
     resource: { attributes: KeyValue[] };
     scopeSpans: {
       scope: { name: string; version?: string };
-      spans: { name: string; kind: number; startTimeUnixNano: string; endTimeUnixNano: string; attributes: KeyValue[] }[];
+      spans: { name: string; kind: number; traceId: string; spanId: string; parentSpanId?: string; startTimeUnixNano: string; endTimeUnixNano: string; attributes: KeyValue[] }[];
     }[];
   }[];
 }
@@ -30,6 +30,10 @@ export interface ReceivedRequest {
 export interface ReceivedSpan {
   name: string;
   kind: number;
+  /** Hex, as OTLP/JSON carries them; parentSpanId '' or absent for a root. */
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
   startTimeUnixNano: string;
   endTimeUnixNano: string;
   attributes: Record<string, string>;
@@ -72,6 +76,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
             ss.spans.map((s) => ({
               name: s.name,
               kind: s.kind,
+              traceId: s.traceId,
+              spanId: s.spanId,
+              ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
               startTimeUnixNano: String(s.startTimeUnixNano),
               endTimeUnixNano: String(s.endTimeUnixNano),
               attributes: flat(s.attributes),
