@@ -241,26 +241,30 @@ int grpc_operate_headers(go_regs *regs)
 	return 0;
 }
 
-SEC("uprobe")
-int grpc_client_enter(go_regs *regs)
+/* Starts a gRPC client span: the method (a Go string in two registers, ptr and
+ * len), the ClientConn's target, the trace of the goroutine; kept under goid in `pending`. */
+static __always_inline void begin_client_call(go_regs *regs, __u64 cc, __u64 method_ptr, __u64 method_len, void *pending)
 {
-	if (!grpc_client)
-		return 0;
-	/* Args: cc, ctx (iface), method (string: ptr, len), ... */
-	__u64 cc = GO_ARG1(regs);
 	struct inflight *in = new_inflight(regs, SPAN_KIND_CLIENT, SPAN_PROTOCOL_GRPC);
 	if (!in)
-		return 0;
-	__u64 method[2] = {GO_ARG4(regs), GO_ARG5(regs)};
-	__u64 len = method[1] < PATH_MAX_LEN ? method[1] : PATH_MAX_LEN - 1;
+		return;
+	__u64 len = method_len < PATH_MAX_LEN ? method_len : PATH_MAX_LEN - 1;
 	len &= PATH_MAX_LEN - 1;
-	if (len && bpf_probe_read_user(in->span.path, len, (void *)method[0]) == 0)
+	if (len && bpf_probe_read_user(in->span.path, len, (void *)method_ptr) == 0)
 		in->span.path_len = len;
 	in->span.host_len = read_go_string(cc + off_clientconn_target, in->span.host, HOST_MAX);
 	join_trace(&in->span);
 	in->span.start_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&grpc_client_inflight, &in->span.goid, in, BPF_ANY) != 0)
+	if (bpf_map_update_elem(pending, &in->span.goid, in, BPF_ANY) != 0)
 		count(COUNTER_INFLIGHT_FULL);
+}
+
+SEC("uprobe")
+int grpc_client_enter(go_regs *regs)
+{
+	/* Args: cc, ctx (iface), method (string), args, reply, opts... */
+	if (grpc_client)
+		begin_client_call(regs, GO_ARG1(regs), GO_ARG4(regs), GO_ARG5(regs), &grpc_client_inflight);
 	return 0;
 }
 
@@ -331,23 +335,9 @@ struct {
 SEC("uprobe")
 int grpc_stream_enter(go_regs *regs)
 {
-	if (!grpc_client)
-		return 0;
-	/* Args: cc, ctx (iface), desc, method (string). */
-	__u64 cc = GO_ARG1(regs);
-	struct inflight *in = new_inflight(regs, SPAN_KIND_CLIENT, SPAN_PROTOCOL_GRPC);
-	if (!in)
-		return 0;
-	__u64 method[2] = {GO_ARG5(regs), GO_ARG6(regs)};
-	__u64 len = method[1] < PATH_MAX_LEN ? method[1] : PATH_MAX_LEN - 1;
-	len &= PATH_MAX_LEN - 1;
-	if (len && bpf_probe_read_user(in->span.path, len, (void *)method[0]) == 0)
-		in->span.path_len = len;
-	in->span.host_len = read_go_string(cc + off_clientconn_target, in->span.host, HOST_MAX);
-	join_trace(&in->span);
-	in->span.start_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&grpc_stream_pending, &in->span.goid, in, BPF_ANY) != 0)
-		count(COUNTER_INFLIGHT_FULL);
+	/* Args: cc, ctx (iface), desc, method (string), opts... */
+	if (grpc_client)
+		begin_client_call(regs, GO_ARG1(regs), GO_ARG5(regs), GO_ARG6(regs), &grpc_stream_pending);
 	return 0;
 }
 
