@@ -30,10 +30,10 @@ async function readelf(args: string[], path: string): Promise<string> {
 /** Every binary of a target: its mode, whether it is stripped, whether PIE. */
 function builds(t: GrpcTarget): { name: string; path: string; mode: 'module' | 'gopath'; stripped: boolean; pie: boolean }[] {
   return [
-    { name: 'module stripped', path: t.module.stripped, mode: 'module', stripped: true, pie: false },
-    { name: 'module twin', path: t.module.twin, mode: 'module', stripped: false, pie: false },
-    { name: 'GOPATH stripped PIE', path: t.gopath.strippedPie, mode: 'gopath', stripped: true, pie: true },
-    { name: 'GOPATH twin', path: t.gopath.twin, mode: 'gopath', stripped: false, pie: true },
+    { name: 'module stripped PIE', path: t.module.strippedPie, mode: 'module', stripped: true, pie: true },
+    { name: 'module twin', path: t.module.twin, mode: 'module', stripped: false, pie: true },
+    { name: 'GOPATH stripped', path: t.gopath.stripped, mode: 'gopath', stripped: true, pie: false },
+    { name: 'GOPATH twin', path: t.gopath.twin, mode: 'gopath', stripped: false, pie: false },
   ];
 }
 
@@ -93,7 +93,7 @@ describe.each(GRPC_SUITES)('%s', (suite) => {
     }
   });
 
-  it('ELF (readelf): the GOPATH builds are PIE (DYN), the module builds EXEC; stripped ones have no .symtab nor DWARF, twins both', async () => {
+  it('ELF (readelf): the module builds are PIE (DYN), the GOPATH builds EXEC; stripped ones have no .symtab nor DWARF, twins both', async () => {
     const t = target();
     for (const b of builds(t)) {
       expect(await readelf(['-h'], b.path), b.name).toMatch(b.pie ? /Type:\s+DYN/ : /Type:\s+EXEC/);

@@ -1,7 +1,7 @@
 // gRPC spans end to end: the agent attached by pid to the stripped grpcapp of
 // each Debian suite (grpc 1.33 with Go 1.19, 1.64 with Go 1.24, 1.81 with Go
-// 1.27), built in module mode (the buildinfo names grpc's version) and in
-// GOPATH mode as distributions build (stripped PIE, no module versions): the
+// 1.27), built in module mode (the buildinfo names grpc's version; stripped
+// PIE) and in GOPATH mode as distributions build (stripped, no module versions): the
 // agent must report the same spans for both. The oracle is what the client
 // asked for and got back (grpcapp's client summary), and the calls this test
 // made itself.
@@ -20,7 +20,7 @@ const PARENT = '00f067aa0ba902b7';
 const key = (s: AgentSpan) => `${s.kind} ${s.method} ${s.status}`;
 
 async function scenario(t: GrpcTarget, mode: 'module' | 'gopath'): Promise<void> {
-  const path = mode === 'module' ? t.module.stripped : t.gopath.strippedPie;
+  const path = mode === 'module' ? t.module.strippedPie : t.gopath.stripped;
   const app = await startGrpcApp(path);
   // Every process of the executable: the server, and the client mode's process too.
   const agent = startAgent(['--exe', path]);
@@ -81,7 +81,7 @@ describe('offsets-agent: gRPC', () => {
   });
   for (const t of targets) {
     for (const mode of ['module', 'gopath'] as const) {
-      it(`grpc ${t.grpcVersion} (${t.suite}, ${t.goVersion}), ${mode === 'module' ? 'module build' : 'GOPATH build, PIE'}: server and client spans, codes, parents`, () =>
+      it(`grpc ${t.grpcVersion} (${t.suite}, ${t.goVersion}), ${mode === 'module' ? 'module build, PIE' : 'GOPATH build'}: server and client spans, codes, parents`, () =>
         withUprobeLock(() => scenario(t, mode)));
     }
   }

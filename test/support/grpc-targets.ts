@@ -6,10 +6,11 @@
 //   gopath  GO111MODULE=off, as distributions build: the GOPATH is the list of
 //           the Debian packages' trees that the import graph needs
 //           (tracker/debian-modules/resolve.ts); the buildinfo names no module.
-//           Stripped and PIE.
+//           Stripped. Not PIE: the Debian module builds have compiled these
+//           packages in GOPATH mode already, so only grpcapp compiles here.
 //   module  the same trees served as a module proxy on the file system
 //           (debian-module-proxy.ts): the buildinfo names grpc at Debian's
-//           version. Stripped.
+//           version. Stripped and PIE (it compiles every package anyway).
 //
 // Each has an unstripped twin (same flags but -s -w): its DWARF is the oracle
 // of the offsets. All builds -trimpath, CGO_ENABLED=0, amd64. A suite's four
@@ -50,10 +51,10 @@ export interface GrpcTarget {
   /** The Debian package version it was built from: `1.33.3-2`. */
   grpcDebVersion: string;
   toolchain: Toolchain;
-  /** Module mode: `stripped` (-s -w) and its `twin` (with DWARF). */
-  module: { stripped: string; twin: string };
-  /** GOPATH mode: `strippedPie` (-s -w, PIE) and its `twin` (PIE, with DWARF). */
-  gopath: { strippedPie: string; twin: string };
+  /** Module mode: `strippedPie` (-s -w, PIE) and its `twin` (PIE, with DWARF). */
+  module: { strippedPie: string; twin: string };
+  /** GOPATH mode: `stripped` (-s -w) and its `twin` (with DWARF). */
+  gopath: { stripped: string; twin: string };
   /** Module path -> version the module build required (grpc and every module it links, at Debian's versions). */
   modules: Record<string, string>;
   /** Debian packages whose trees both builds used: `name=version`. */
@@ -84,22 +85,22 @@ const SUITE_RECORD: JsonCacheKind<SuiteRecord> = {
 const TARGETS_FILE: JsonCacheKind<GrpcTarget[]> = {
   name: 'grpc-targets',
   format: 1,
-  check: (d) => Array.isArray(d) && d.every((t) => SUITE_RECORD.check(t) && typeof t.module?.stripped === 'string' && typeof t.gopath?.strippedPie === 'string'),
+  check: (d) => Array.isArray(d) && d.every((t) => SUITE_RECORD.check(t) && typeof t.module?.strippedPie === 'string' && typeof t.gopath?.stripped === 'string'),
 };
 
 /** Bumped when the way the targets are built changes: older cached builds are then rebuilt. */
-const RECIPE = 2;
+const RECIPE = 3;
 
 /** The binaries of a suite's cache directory. */
 function binaries(dir: string): Pick<GrpcTarget, 'module' | 'gopath'> {
   return {
-    module: { stripped: join(dir, 'module-stripped', 'grpcapp'), twin: join(dir, 'module-twin', 'grpcapp') },
-    gopath: { strippedPie: join(dir, 'gopath-stripped-pie', 'grpcapp'), twin: join(dir, 'gopath-twin', 'grpcapp') },
+    module: { strippedPie: join(dir, 'module-stripped-pie', 'grpcapp'), twin: join(dir, 'module-twin', 'grpcapp') },
+    gopath: { stripped: join(dir, 'gopath-stripped', 'grpcapp'), twin: join(dir, 'gopath-twin', 'grpcapp') },
   };
 }
 
 function allBuilt(t: Pick<GrpcTarget, 'module' | 'gopath'>): boolean {
-  return [t.module.stripped, t.module.twin, t.gopath.strippedPie, t.gopath.twin].every((p) => existsSync(p));
+  return [t.module.strippedPie, t.module.twin, t.gopath.stripped, t.gopath.twin].every((p) => existsSync(p));
 }
 
 /** sha256 over the fixture's file names and contents (part of the cache key). */
@@ -240,8 +241,8 @@ async function buildSuite(out: string, s: SuiteBuild, steps: string[]): Promise<
     const appGopath = join(work, 'gopath');
     await cp(GRPCAPP_DIR, join(appGopath, 'src', 'grpcapp'), { recursive: true });
     const gopath = gopathEnv(s.tc, 'amd64', [appGopath, ...tree.gopath]);
-    await goBuild(s.tc, work, gopath, [PIE, STRIP], b.gopath.strippedPie, 'grpcapp');
-    await goBuild(s.tc, work, gopath, [PIE], b.gopath.twin, 'grpcapp');
+    await goBuild(s.tc, work, gopath, [STRIP], b.gopath.stripped, 'grpcapp');
+    await goBuild(s.tc, work, gopath, [], b.gopath.twin, 'grpcapp');
     step('GOPATH builds');
 
     // Module mode: the same trees as modules, each required at Debian's version.
@@ -261,8 +262,8 @@ async function buildSuite(out: string, s: SuiteBuild, steps: string[]): Promise<
       GOMODCACHE: join(work, 'modcache'),
       GOFLAGS: '-mod=mod -modcacherw',
     };
-    await goBuild(s.tc, appModule, env, [STRIP], b.module.stripped, '.');
-    await goBuild(s.tc, appModule, env, [], b.module.twin, '.');
+    await goBuild(s.tc, appModule, env, [PIE, STRIP], b.module.strippedPie, '.');
+    await goBuild(s.tc, appModule, env, [PIE], b.module.twin, '.');
     step('module builds');
 
     return {
