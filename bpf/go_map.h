@@ -58,14 +58,16 @@ struct go_str {
 	__u64 len;
 };
 
+/* Scalars only: scan_group, a global function, takes it by pointer. */
 struct map_scan {
 	__u8 group[MAP_GROUP_MAX];
-	char key[MAP_KEY_MAX];
-	__u32 key_len;
-	__u32 found;
+	__u64 key[2];        /* the key, zero-padded to 16 bytes: compared a word at a time */
+	__u64 key_len;
+	__u64 found;
 	struct go_str value; /* the first string of the found []string */
 	__u64 base;          /* buckets array, or the directory */
 	__u64 groups;        /* Swiss: the groups of the table being scanned */
+	__u64 next;          /* hmap: the overflow bucket after the one scanned */
 };
 
 struct {
@@ -75,36 +77,36 @@ struct {
 	__type(value, struct map_scan);
 } map_scan_scratch SEC(".maps");
 
-/* Looks for the key in one bucket or group at addr; returns the overflow
- * bucket to scan next (hmap), or 0. */
-static __always_inline __u64 scan_group(struct map_scan *s, __u64 addr)
+/* Looks for the key in one bucket or group at addr; sets s->found and
+ * s->value, and s->next to the overflow bucket to scan next (hmap) or 0.
+ * Global, not inlined: the verifier checks it once, on its own, instead of
+ * at each of its callers (it was most of server_enter's verification). */
+__noinline int scan_group(struct map_scan *s, __u64 addr)
 {
+	if (!s)
+		return 0;
+	s->next = 0;
 	__u64 size = map_group_size;
 	if (!addr || size > MAP_GROUP_MAX || size < MAP_SLOTS)
 		return 0;
 	if (bpf_probe_read_user(s->group, size, (void *)addr) != 0)
 		return 0;
+#pragma clang loop unroll(disable)
 	for (int i = 0; i < MAP_SLOTS; i++) {
 		__u8 ctrl = s->group[i];
-		int full = map_swiss ? !(ctrl & 0x80) : ctrl >= 5;
-		if (!full)
-			continue;
+		if (map_swiss ? (ctrl & 0x80) : ctrl < 5)
+			continue; /* empty, deleted or evacuated */
 		__u64 k = map_key0 + i * map_key_stride;
 		if (k > MAP_GROUP_MAX - sizeof(struct go_str))
 			return 0;
 		struct go_str key;
 		__builtin_memcpy(&key, &s->group[k], sizeof(key));
-		if (key.len != s->key_len || key.len > MAP_KEY_MAX)
+		if (key.len != s->key_len)
 			continue;
-		char name[MAP_KEY_MAX];
-		if (bpf_probe_read_user(name, MAP_KEY_MAX, (void *)key.ptr) != 0 &&
-		    bpf_probe_read_user(name, s->key_len & (MAP_KEY_MAX - 1), (void *)key.ptr) != 0)
+		__u64 name[2] = {0, 0};
+		if (bpf_probe_read_user(name, key.len & (MAP_KEY_MAX - 1), (void *)key.ptr) != 0)
 			continue;
-		int same = 1;
-		for (int j = 0; j < MAP_KEY_MAX; j++)
-			if (j < s->key_len && name[j] != s->key[j])
-				same = 0;
-		if (!same)
+		if (name[0] != s->key[0] || name[1] != s->key[1])
 			continue;
 		__u64 e = map_elem0 + i * map_elem_stride;
 		if (e > MAP_GROUP_MAX - sizeof(struct go_str))
@@ -115,11 +117,9 @@ static __always_inline __u64 scan_group(struct map_scan *s, __u64 addr)
 			s->found = 1;
 		return 0;
 	}
-	if (!map_overflow || map_overflow > MAP_GROUP_MAX - 8)
-		return 0;
-	__u64 next;
-	__builtin_memcpy(&next, &s->group[map_overflow], sizeof(next));
-	return next;
+	if (map_overflow && map_overflow <= MAP_GROUP_MAX - 8)
+		__builtin_memcpy(&s->next, &s->group[map_overflow & (MAP_GROUP_MAX - 1)], sizeof(s->next));
+	return 0;
 }
 
 /* bpf_loop's context must live on the stack: it points at the scratch. */
@@ -131,8 +131,10 @@ static long scan_bucket_chain(__u32 i, struct scan_ctx *ctx)
 {
 	struct map_scan *s = ctx->s;
 	__u64 b = s->base + (__u64)i * map_group_size;
-	for (int depth = 0; depth <= MAP_MAX_OVERFLOW && b && !s->found; depth++)
-		b = scan_group(s, b);
+	for (int depth = 0; depth <= MAP_MAX_OVERFLOW && b && !s->found; depth++) {
+		scan_group(s, b);
+		b = s->next;
+	}
 	return s->found ? 1 : 0;
 }
 
@@ -170,7 +172,7 @@ static __always_inline struct map_scan *go_map_find(__u64 map_ptr, const char *k
 	s->found = 0;
 	s->key_len = key_len;
 	struct scan_ctx ctx = {s};
-	__builtin_memcpy(s->key, key, MAP_KEY_MAX);
+	__builtin_memcpy(s->key, key, sizeof(s->key));
 	if (map_swiss) {
 		__u64 hdr[2] = {0, 0}; /* dirPtr, dirLen */
 		bpf_probe_read_user(&hdr[0], 8, (void *)(map_ptr + off_map_dirptr));
