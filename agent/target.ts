@@ -107,8 +107,9 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   try {
     const { GoBinary } = await import('../gobin/binary.js');
     bin = GoBinary.openSync(path);
+    const named = bin.findFunctionsNamed(PROBE_NAMES.flatMap((name) => PROBES[name].functions));
     for (const name of PROBE_NAMES) {
-      const fn = PROBES[name].functions.map((f) => bin.findFunction(f)).find((f) => f !== undefined);
+      const fn = PROBES[name].functions.map((f) => named.get(f)).find((f) => f !== undefined);
       if (fn) functions.set(name, fn);
     }
     const info = bin.buildInfo();

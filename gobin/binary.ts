@@ -4,7 +4,7 @@ import { hasDwarf } from './dwarf/present.js';
 import { GobinError } from './errors.js';
 import { AddressSpace } from './memory.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
-import { entryBounds, functionsNamed, locatePclntab, parseHeader, readFunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
+import { entryBounds, functionsNamedAll, locatePclntab, parseHeader, readFunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
 import { findModuleData } from './moduledata.js';
 import { returnOffsets } from './returns.js';
 import { TypeDescriptors } from './types/index.js';
@@ -126,13 +126,26 @@ export class GoBinary {
    * two functions of a binary with thousands finds them in a millisecond or two.
    */
   findFunction(name: string): GoFunction | undefined {
-    if (this.cachedFunctions) return this.cachedFunctions.find((f) => f.name === name);
+    return this.findFunctionsNamed([name]).get(name);
+  }
+
+  /** findFunction for several names at once: one walk of the function table for all of them. */
+  findFunctionsNamed(names: readonly string[]): Map<string, GoFunction> {
+    const found = new Map<string, GoFunction>();
+    if (this.cachedFunctions) {
+      for (const name of names) {
+        const fn = this.cachedFunctions.find((f) => f.name === name);
+        if (fn) found.set(name, fn);
+      }
+      return found;
+    }
     const table = this.functionTable();
     const { pclntab, header } = table;
-    const [raw] = functionsNamed(pclntab.data, header, name, pclntab.source, this.pclntabFileBase(pclntab));
-    if (!raw) return undefined;
-    const entry = table.textStart + raw.entry;
-    return { name, entry, end: table.textStart + raw.end, fileOffset: this.fileOffsetOf(name, entry, table), argsSize: raw.argsSize };
+    for (const [name, [raw]] of functionsNamedAll(pclntab.data, header, names, pclntab.source, this.pclntabFileBase(pclntab))) {
+      const entry = table.textStart + raw.entry;
+      found.set(name, { name, entry, end: table.textStart + raw.end, fileOffset: this.fileOffsetOf(name, entry, table), argsSize: raw.argsSize });
+    }
+    return found;
   }
 
   /** The machine code of `fn`, from its entry to its end. */

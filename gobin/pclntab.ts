@@ -222,23 +222,36 @@ export function entryBounds(data: Uint8Array, hdr: PclntabHeader, where: string,
 }
 
 /**
- * The functions named exactly `name`, without decoding the other names: the
- * name's bytes are searched for in the table, and the walk picks the records
- * pointing at them. Reading every name of a large binary (thousands of
- * strings) costs tens of milliseconds; this costs a few, with the same checks.
+ * The functions named exactly `name` (several when the table has duplicates),
+ * in table order; argsSize set. One walk of the table: see functionsNamedAll.
  */
 export function functionsNamed(data: Uint8Array, hdr: PclntabHeader, name: string, where: string, base = 0): RawFunction[] {
+  return functionsNamedAll(data, hdr, [name], where, base).get(name) ?? [];
+}
+
+/**
+ * For each of `names`, the functions of exactly that name, in table order,
+ * with argsSize: the names are found in the name table first (a byte search),
+ * then one walk of the function table matches their offsets, however many
+ * names there are.
+ */
+export function functionsNamedAll(data: Uint8Array, hdr: PclntabHeader, names: readonly string[], where: string, base = 0): Map<string, RawFunction[]> {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const needle = Buffer.from(`${name}\0`, 'utf8');
-  const candidates = new Set<number>();
-  for (let at = buf.indexOf(needle, hdr.funcnameOffset); at >= 0; at = buf.indexOf(needle, at + 1)) candidates.add(at);
-  if (candidates.size === 0) return [];
-  const out: RawFunction[] = [];
+  const candidates = new Map<number, string>();
+  for (const name of names) {
+    const needle = Buffer.from(`${name}\0`, 'utf8');
+    for (let at = buf.indexOf(needle, hdr.funcnameOffset); at >= 0; at = buf.indexOf(needle, at + 1)) candidates.set(at, name);
+  }
+  const out = new Map<string, RawFunction[]>();
+  if (candidates.size === 0) return out;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   walkFunctions(data, hdr, where, base, (i, entry, end, at, nameOffAt) => {
-    if (!candidates.has(at)) return;
+    const name = candidates.get(at);
+    if (name === undefined) return;
     if (nameOffAt + 8 > data.length) failAt(data, where, base, `function ${i}: _func record runs past the data`, nameOffAt);
-    out.push({ name, entry, end, argsSize: view.getInt32(nameOffAt + 4, true) });
+    const list = out.get(name) ?? [];
+    list.push({ name, entry, end, argsSize: view.getInt32(nameOffAt + 4, true) });
+    out.set(name, list);
   });
   return out;
 }

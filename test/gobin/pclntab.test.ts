@@ -84,8 +84,12 @@ describe('the one walk of the function table', () => {
       expect(entryBounds(loc.data, hdr, loc.source)).toEqual({ first: entries[0], end: entries[names.length] });
       for (const name of ['main.main', 'net/http.serverHandler.ServeHTTP', 'runtime.goexit', names[0], names[names.length - 1]]) {
         const expected = names.flatMap((n, i) => (n === name ? [{ name, entry: entries[i], end: entries[i + 1] }] : []));
-        expect(functionsNamed(loc.data, hdr, name, loc.source)).toEqual(expected);
+        expect(functionsNamed(loc.data, hdr, name, loc.source).map(({ argsSize: _, ...f }) => f)).toEqual(expected);
       }
+      // _func.args, against the Go signatures: func main() has none; serverHandler.ServeHTTP(sh, rw, req) has
+      // four words (sh a one-pointer struct, rw an interface, req a pointer).
+      expect(functionsNamed(loc.data, hdr, 'main.main', loc.source)[0].argsSize).toBe(0);
+      expect(functionsNamed(loc.data, hdr, 'net/http.serverHandler.ServeHTTP', loc.source)[0].argsSize).toBe(32);
     });
   }
 
