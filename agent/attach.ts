@@ -1,7 +1,7 @@
 import { AgentError } from './errors.js';
 import { bpfObjectPath, loaderAddon, type BpfObject } from './native.js';
 import { COUNTERS, decodeSpans, monotonicToWallOffset, type Counters, type Span } from './span.js';
-import { PROBE_NAMES, PROBES, type Probe } from './probes.js';
+import { GRPC_MAPS, PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
 import type { ProbeSite, ProbeSites } from './target.js';
 
 export interface UprobePlan {
@@ -19,14 +19,21 @@ export class Attachment {
 
   /**
    * Opens the object for `arch`, sets the offsets as .rodata constants and
-   * loads it into the kernel. Nothing is attached yet.
+   * loads into the kernel the programs of `probes` (the target's). Nothing is attached yet.
    */
-  static load(arch: 'amd64' | 'arm64', constants: Record<string, number>): Attachment {
+  static load(arch: 'amd64' | 'arm64', constants: Record<string, number>, probes: readonly ProbeName[]): Attachment {
     const { BpfObject } = loaderAddon();
     let obj: BpfObject | undefined;
     try {
       obj = new BpfObject(bpfObjectPath(arch));
       for (const [name, value] of Object.entries(constants)) obj.setConst(name, BigInt(value));
+      // Only the programs of the target's probes are verified and loaded.
+      for (const name of PROBE_NAMES) {
+        if (probes.includes(name)) continue;
+        const probe: Probe = PROBES[name];
+        for (const program of [probe.enter, probe.ret]) if (program) obj.setAutoload(program, false);
+      }
+      if (!probes.some((p) => p.startsWith('grpc'))) for (const map of GRPC_MAPS) obj.setMaxEntries(map, 1);
       obj.load();
     } catch (err) {
       obj?.close();

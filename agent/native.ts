@@ -6,6 +6,10 @@ import { AgentError } from './errors.js';
 /** The libbpf loader addon (agent/native/loader.cc). */
 export interface BpfObject {
   setConst(name: string, value: bigint): void;
+  /** Before load: false leaves the program out of the kernel (not verified, not attachable). */
+  setAutoload(program: string, load: boolean): void;
+  /** Before load: the map's number of entries. */
+  setMaxEntries(map: string, entries: number): void;
   load(): void;
   attachUprobe(program: string, binaryPath: string, fileOffset: number, pid: number): void;
   linkCount(): number;

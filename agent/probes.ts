@@ -34,3 +34,11 @@ export const PROBES = {
 export type ProbeName = keyof typeof PROBES;
 
 export const PROBE_NAMES = Object.keys(PROBES) as ProbeName[];
+
+/**
+ * The maps only the gRPC programs write (bpf/grpc.h). Creating a preallocated
+ * hash map costs its whole size (16384 spans of in-flight calls is several
+ * megabytes): for a target without gRPC they are made one entry long, and the
+ * load costs what it did before gRPC.
+ */
+export const GRPC_MAPS = ['grpc_server_inflight', 'grpc_client_inflight', 'grpc_status', 'grpc_parents', 'grpc_stream_pending', 'grpc_streams'] as const;

@@ -56,7 +56,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   if (opts.signal.aborted) return;
 
   let spans = 0;
-  const attachment = Attachment.load(target.arch as 'amd64' | 'arm64', { ...targetConstantsFor(offsets.features, target.constants), ...offsets.constants });
+  const attachment = Attachment.load(target.arch as 'amd64' | 'arm64', { ...targetConstantsFor(offsets.features, target.constants), ...offsets.constants }, target.probes);
   let probeSites;
   try {
     probeSites = await sites;

@@ -19,6 +19,8 @@
  *   stream's finish (below). */
 #pragma once
 
+/* Its maps are named grpc_*: agent/probes.ts GRPC_MAPS sizes them down for a target without gRPC. */
+
 /* Server spans. */
 const volatile __u64 off_stream_method = 0;        /* transport.Stream.method */
 const volatile __u64 off_stream_id = 0;            /* transport.Stream.id (uint32) */
@@ -67,7 +69,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, __u64); /* the stream */
 	__type(value, __s64);
 } grpc_status SEC(".maps");
@@ -75,7 +77,7 @@ struct {
 /* LRU: streams refused before a handler starts never take theirs out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, struct grpc_stream_key);
 	__type(value, struct trace_parent);
 } grpc_parents SEC(".maps");
@@ -320,14 +322,14 @@ int grpc_client_return(go_regs *regs)
  * interceptor's wrapper). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 1024);
 	__type(key, __u64); /* goroutine id, while NewStream runs */
 	__type(value, struct inflight); /* req: the *clientStream, once known */
 } grpc_stream_pending SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, __u64); /* the *clientStream */
 	__type(value, struct inflight);
 } grpc_streams SEC(".maps");

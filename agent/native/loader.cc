@@ -50,6 +50,8 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "BpfObject",
                        {InstanceMethod("setConst", &BpfObject::SetConst),
+                        InstanceMethod("setAutoload", &BpfObject::SetAutoload),
+                        InstanceMethod("setMaxEntries", &BpfObject::SetMaxEntries),
                         InstanceMethod("load", &BpfObject::Load),
                         InstanceMethod("attachUprobe", &BpfObject::AttachUprobe),
                         InstanceMethod("linkCount", &BpfObject::LinkCount),
@@ -128,6 +130,27 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
       return;
     }
     throw Napi::Error::New(env, "no constant named " + name + " in .rodata");
+  }
+
+  // setAutoload(program, false): the program is not loaded (nor verified) with the object.
+  void SetAutoload(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string name = info[0].As<Napi::String>();
+    if (loaded_) throw Napi::Error::New(env, "setAutoload(" + name + ") after load");
+    bpf_program* prog = bpf_object__find_program_by_name(Obj(env), name.c_str());
+    if (!prog) throw Napi::Error::New(env, "no program named " + name);
+    int err = bpf_program__set_autoload(prog, info[1].As<Napi::Boolean>().Value());
+    if (err) throw LibbpfError(env, "set autoload of " + name, err);
+  }
+
+  // setMaxEntries(map, n) before load: a map no loaded program needs can be made tiny
+  // (preallocated hash maps cost their whole size when created).
+  void SetMaxEntries(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string name = info[0].As<Napi::String>();
+    if (loaded_) throw Napi::Error::New(env, "setMaxEntries(" + name + ") after load");
+    int err = bpf_map__set_max_entries(Map(env, name), info[1].As<Napi::Number>().Uint32Value());
+    if (err) throw LibbpfError(env, "set max entries of " + name, err);
   }
 
   void Load(const Napi::CallbackInfo& info) {

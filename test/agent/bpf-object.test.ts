@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allConstantNames } from '../../agent/fields.js';
+import { GRPC_MAPS, PROBES, type Probe } from '../../agent/probes.js';
 import { loaderAddon } from '../../agent/native.js';
 import { REPO } from './support.js';
 
@@ -18,6 +19,21 @@ describe('bpf objects', () => {
       }
     });
   }
+
+  it('loads only the programs of the probes asked for; the gRPC maps can be made one entry long', () => {
+    const obj = new (loaderAddon().BpfObject)(join(REPO, 'bpf/nethttp.amd64.o'));
+    try {
+      for (const map of GRPC_MAPS) obj.setMaxEntries(map, 1);
+      for (const probe of Object.values(PROBES) as Probe[]) for (const program of [probe.enter, probe.ret]) if (program) obj.setAutoload(program, false);
+      obj.setAutoload('server_enter', true);
+      expect(() => obj.setAutoload('no_such_program', false)).toThrow(/no program named no_such_program/);
+      expect(() => obj.setMaxEntries('no_such_map', 1)).toThrow(/no map named no_such_map/);
+      obj.load();
+      expect(() => obj.attachUprobe('client_enter', '/bin/true', 0, -1)).toThrow(/attach client_enter/);
+    } finally {
+      obj.close();
+    }
+  });
 
   it('names the file when the object cannot be opened', () => {
     expect(() => new (loaderAddon().BpfObject)('/nonexistent/x.o')).toThrow(/open \/nonexistent\/x\.o/);
