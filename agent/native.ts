@@ -9,7 +9,8 @@ export interface BpfObject {
   load(): void;
   attachUprobe(program: string, binaryPath: string, fileOffset: number, pid: number): void;
   linkCount(): number;
-  pollRingBuffer(map: string, onRecords: (batch: Buffer) => void): void;
+  /** Drains on the programs' wake-ups, and lingerMs after the last drain that found records. */
+  pollRingBuffer(map: string, onRecords: (batch: Buffer) => void, lingerMs: number): void;
   readCounters(map: string, count: number): bigint[];
   close(): void;
 }
