@@ -6,7 +6,7 @@ import { AgentError } from './errors.js';
 import { resolveOffsets } from './offsets.js';
 import { featuresFor, type FeatureName } from './fields.js';
 import { executablePath, type TracedExecutable } from './resource.js';
-import type { SpanSink } from './sinks.js';
+import { spanCount, type SpanSink } from './sinks.js';
 import type { Counters } from './span.js';
 import { PROBES } from './probes.js';
 import type { Inspection } from './target.js';
@@ -67,7 +67,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const sink = opts.sink({ path: executablePath(binaryPath), goVersion: target.goVersion });
   try {
     attachment.attach({ binaryPath, pid: opts.pid ?? -1, sites: probeSites }, (batch) => {
-      spans += batch.length;
+      spans += spanCount(batch);
       sink.write(batch);
     });
   } catch (err) {
