@@ -6,6 +6,10 @@
 // server), the agent's own CPU per span, and every span checked against the
 // agent's own count with none dropped; then latency percentiles at a fixed rate
 // below saturation (test/fixtures/loadgen, open loop).
+//
+// BENCH_AGENT_BEFORE=/other/checkout/bin/offsets-agent.cjs adds the same rows
+// for another build of the agent (its own eBPF objects and addon), measured in
+// turn with this one under the same load: a before/after in one run.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,15 +19,24 @@ import type { Toolchain } from '../test/support/toolchains.js';
 import { buildFixture, REPO, type RunningApp } from '../test/agent/support.js';
 
 const exec = promisify(execFile);
-const AGENT = join(REPO, 'bin/offsets-agent.cjs');
 
-type Condition = 'none' | 'devnull' | 'pipe';
-const CONDITIONS: Condition[] = ['none', 'devnull', 'pipe'];
-const LABEL: Record<Condition, string> = {
-  none: 'no agent',
-  devnull: 'uprobes attached, spans to /dev/null',
-  pipe: 'uprobes attached, spans read through a pipe',
-};
+/** What runs beside the server: nothing, or an agent build with its spans to /dev/null or to a pipe. */
+interface Condition {
+  label: string;
+  agent?: { bin: string; out: 'devnull' | 'pipe' };
+}
+
+function conditions(): Condition[] {
+  const builds: [string, string][] = [['', join(REPO, 'bin/offsets-agent.cjs')]];
+  const before = process.env.BENCH_AGENT_BEFORE;
+  if (before) builds.unshift(['before: ', before]);
+  const out: Condition[] = [{ label: 'no agent' }];
+  for (const [name, bin] of builds) {
+    out.push({ label: `${name}uprobes attached, spans to /dev/null`, agent: { bin, out: 'devnull' } });
+    out.push({ label: `${name}uprobes attached, spans read through a pipe`, agent: { bin, out: 'pipe' } });
+  }
+  return out;
+}
 
 const WRK_SECONDS = 5;
 const ROUNDS = 3;
@@ -54,9 +67,9 @@ interface AgentSession {
   stop: () => Promise<{ spans: number; dropped: number; report: string }>;
 }
 
-async function startAgent(pid: number, table: string, out: 'devnull' | 'pipe'): Promise<AgentSession> {
+async function startAgent(bin: string, pid: number, table: string, out: 'devnull' | 'pipe'): Promise<AgentSession> {
   const devnull = out === 'devnull' ? openSync('/dev/null', 'w') : undefined;
-  const proc = spawn(process.execPath, [AGENT, '--pid', String(pid), '--table', table], { stdio: ['ignore', devnull ?? 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [bin, '--pid', String(pid), '--table', table], { stdio: ['ignore', devnull ?? 'pipe', 'pipe'] });
   if (devnull !== undefined) closeSync(devnull);
   let newlines = 0;
   // Counting newline bytes, chunk by chunk: the cheapest reader there is in this process.
@@ -122,7 +135,7 @@ interface Measured {
 
 /** Runs `load` under one condition: the server's and the agent's CPU around it, the agent's spans after it. */
 async function underCondition<T extends { requests: number }>(app: RunningApp, table: string, condition: Condition, load: () => Promise<T>): Promise<T & Measured> {
-  const agent = condition === 'none' ? undefined : await startAgent(app.pid, table, condition);
+  const agent = condition.agent && (await startAgent(condition.agent.bin, app.pid, table, condition.agent.out));
   try {
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const server0 = cpuSeconds(app.pid);
@@ -133,7 +146,7 @@ async function underCondition<T extends { requests: number }>(app: RunningApp, t
     if (!agent) return { ...result, serverCpu };
     const agentCpu = cpuSeconds(agent.proc.pid!) - agent0;
     const closing = await agent.stop();
-    return { ...result, serverCpu, agentCpu, spans: closing.spans, lines: condition === 'pipe' ? agent.lines() : undefined, dropped: closing.dropped };
+    return { ...result, serverCpu, agentCpu, spans: closing.spans, lines: condition.agent!.out === 'pipe' ? agent.lines() : undefined, dropped: closing.dropped };
   } catch (err) {
     agent?.proc.kill('SIGKILL');
     throw err;
@@ -157,52 +170,54 @@ export async function overheadTable(tc: Toolchain, app: RunningApp, table: strin
   const failures: string[] = [];
   const check = (condition: Condition, m: Measured) => {
     const problem = spanCheck(m);
-    if (problem) failures.push(`${LABEL[condition]}: ${problem}`);
+    if (problem) failures.push(`${condition.label}: ${problem}`);
     return problem ?? (m.spans === undefined ? '' : `${m.spans}${m.lines !== undefined ? ' = lines read' : ''}, 0 dropped`);
   };
 
   // 1. Throughput: the three conditions in turn, ROUNDS times; medians.
   const loadBefore = load();
-  const runs = new Map<Condition, (Measured & { rps: number })[]>(CONDITIONS.map((c) => [c, []]));
+  const all = conditions();
+  const none = all[0];
+  const runs = new Map<Condition, (Measured & { rps: number })[]>(all.map((c) => [c, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const condition of CONDITIONS) runs.get(condition)!.push(await underCondition(app, table, condition, () => wrk(app.port)));
+    for (const condition of all) runs.get(condition)!.push(await underCondition(app, table, condition, () => wrk(app.port)));
   }
-  const base = median(runs.get('none')!.map((r) => r.rps));
+  const base = median(runs.get(none)!.map((r) => r.rps));
   console.log(`\noverhead: the same server, wrk -t1 -c16 -d${WRK_SECONDS}s http://127.0.0.1:PORT/hello, conditions in turn, ${ROUNDS} rounds (median; 2 shared cores); load average ${loadBefore} before, ${load()} after\n`);
   console.log('| condition | requests/s | vs no agent | server CPU per request | agent CPU per 1000 spans | spans (agent\'s count, checked) |');
   console.log('| --- | ---: | ---: | ---: | ---: | --- |');
-  for (const condition of CONDITIONS) {
+  for (const condition of all) {
     const rs = runs.get(condition)!;
     const rps = median(rs.map((r) => r.rps));
     const server = median(rs.map((r) => r.serverCpu / r.requests));
-    const agent = condition === 'none' ? '' : `${median(rs.map((r) => (r.agentCpu! / r.spans!) * 1e6)).toFixed(1)} ms`;
-    const spans = rs.map((r) => check(condition, r)).join('; ');
-    console.log(`| ${LABEL[condition]} | ${rps.toFixed(0)} | ${(rps / base).toFixed(2)} | ${(server * 1e6).toFixed(1)} µs | ${agent} | ${spans} |`);
+    const agent = condition.agent ? `${median(rs.map((r) => (r.agentCpu! / r.spans!) * 1e6)).toFixed(1)} ms` : '';
+    const spans = condition.agent ? rs.map((r) => check(condition, r)).join('; ') : '';
+    console.log(`| ${condition.label} | ${rps.toFixed(0)} | ${(rps / base).toFixed(2)} | ${(server * 1e6).toFixed(1)} µs | ${agent} | ${spans} |`);
   }
-  const all = (c: Condition) => runs.get(c)!.map((r) => `${r.rps.toFixed(0)}`).join(', ');
-  console.log(`\nrequests/s per round: ${CONDITIONS.map((c) => `${LABEL[c]}: ${all(c)}`).join('; ')}`);
+  const perRound = (c: Condition) => runs.get(c)!.map((r) => `${r.rps.toFixed(0)}`).join(', ');
+  console.log(`\nrequests/s per round: ${all.map((c) => `${c.label}: ${perRound(c)}`).join('; ')}`);
 
   // 2. Latency at a fixed rate below saturation, open loop.
   const rate = Math.round((base * RATE_FRACTION) / 100) * 100;
   const latencyLoad = load();
   const latencies = new Map<Condition, LoadgenResult & Measured>();
-  for (const condition of CONDITIONS) {
+  for (const condition of all) {
     latencies.set(condition, await underCondition(app, table, condition, async () => {
       const r = await loadgen(loadgenBin, app.port, rate);
       return { ...r, requests: r.ok };
     }));
   }
-  const ref = latencies.get('none')!;
+  const ref = latencies.get(none)!;
   console.log(`\nlatency: ${rate} requests/s (${RATE_FRACTION} x the median throughput with no agent above) for ${WRK_SECONDS} s over 32 connections, open loop (test/fixtures/loadgen: latency from when each request was due); load average ${latencyLoad} before, ${load()} after\n`);
   console.log('| condition | p50 | p99 | extra p50 | extra p99 | sender lag p99 | server CPU per request | agent CPU per 1000 spans | spans (checked) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-  for (const condition of CONDITIONS) {
+  for (const condition of all) {
     const l = latencies.get(condition)!;
-    if (l.errors) failures.push(`${LABEL[condition]}: the load generator saw ${l.errors} errors`);
-    const extra = (a: number, b: number) => (condition === 'none' ? '' : `${a - b >= 0 ? '+' : ''}${(a - b).toFixed(0)} µs`);
+    if (l.errors) failures.push(`${condition.label}: the load generator saw ${l.errors} errors`);
+    const extra = (a: number, b: number) => (condition.agent ? `${a - b >= 0 ? '+' : ''}${(a - b).toFixed(0)} µs` : '');
     const agent = l.agentCpu === undefined ? '' : `${((l.agentCpu / l.spans!) * 1e6).toFixed(1)} ms`;
     console.log(
-      `| ${LABEL[condition]} | ${l.p50Us.toFixed(0)} µs | ${l.p99Us.toFixed(0)} µs | ${extra(l.p50Us, ref.p50Us)} | ${extra(l.p99Us, ref.p99Us)} | ${l.lagP99Us.toFixed(0)} µs | ${us(l.serverCpu, l.requests)} µs | ${agent} | ${check(condition, l)} |`,
+      `| ${condition.label} | ${l.p50Us.toFixed(0)} µs | ${l.p99Us.toFixed(0)} µs | ${extra(l.p50Us, ref.p50Us)} | ${extra(l.p99Us, ref.p99Us)} | ${l.lagP99Us.toFixed(0)} µs | ${us(l.serverCpu, l.requests)} µs | ${agent} | ${check(condition, l)} |`,
     );
   }
   if (failures.length) throw new Error(`spans not all accounted for:\n${failures.join('\n')}`);
