@@ -22,7 +22,7 @@ export interface UprobePlan {
  * and a write each; a span waits for LINGER_MS at most, and an idle agent
  * never wakes.
  */
-const WAKEUP_INTERVAL_MS = 50;
+const WAKEUP_INTERVAL_MS = 100;
 const LINGER_MS = 2 * WAKEUP_INTERVAL_MS;
 
 /** The loaded eBPF object and, once attached, its uprobes, delivering spans until closed. */
@@ -64,7 +64,7 @@ export class Attachment {
         if (probe.enter) this.obj.attachUprobe(probe.enter, plan.binaryPath, site.entry, plan.pid);
         if (probe.ret) for (const off of site.returns) this.obj.attachUprobe(probe.ret, plan.binaryPath, off, plan.pid);
       }
-      this.obj.pollRingBuffer('spans', (records) => onBatch({ records, wallOffsetNs }), LINGER_MS);
+      this.obj.pollRingBuffer('spans', (records) => onBatch({ records: Buffer.from(records), wallOffsetNs }), LINGER_MS);
     } catch (err) {
       this.close();
       throw bpfError(err);

@@ -11,6 +11,12 @@ import type { Counters } from './span.js';
 import { PROBES } from './probes.js';
 import type { Inspection } from './target.js';
 
+/**
+ * How often the drop counters are read and the target's pid checked. Each
+ * wake-up costs the agent a context switch: most of what an idle agent spends.
+ */
+const WATCH_INTERVAL_MS = 1000;
+
 export interface AgentOptions {
   /** The executable, or /proc/PID/exe. */
   binaryPath: string;
@@ -111,7 +117,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
           opts.log(`target pid ${opts.pid} exited`);
           finish();
         }
-      }, 200);
+      }, WATCH_INTERVAL_MS);
       const finish = () => {
         clearInterval(timer);
         opts.signal.removeEventListener('abort', finish);

@@ -177,7 +177,7 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   // wake it once per batch, not per record (bpf/nethttp.bpf.c, wakeup_flag):
   // what they leave unannounced is drained by a timer, lingerMs after the
   // last drain that found records (so an idle ring costs no wake-up). Each
-  // drain hands every record to onRecords as one Buffer (records are
+  // drain hands every record to onRecords as one ArrayBuffer (records are
   // fixed-size; TypeScript splits them), valid during the call only: its
   // memory is the next drain's, and it is detached (emptied) on return.
   void PollRingBuffer(const Napi::CallbackInfo& info) {
@@ -222,12 +222,15 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
     }
     Napi::Env env = on_records_.Env();
     Napi::HandleScope scope(env);
-    // No copy: a view of batch_, detached once onRecords returns, so that a
-    // view kept by mistake reads as empty instead of as the next drain.
-    Napi::Buffer<char> records = Napi::Buffer<char>::New(env, batch_.data(), batch_.size(), [](Napi::Env, char*) {});
+    // No copy: batch_ itself, detached once onRecords returns, so that a view
+    // kept by mistake reads as empty instead of as the next drain. An
+    // ArrayBuffer, not a Buffer: a Buffer made here gets its prototype set, a
+    // new hidden class whenever the last one was collected, and V8 then throws
+    // away the optimized code of whatever reads it.
+    Napi::ArrayBuffer records = Napi::ArrayBuffer::New(env, batch_.data(), batch_.size(), [](Napi::Env, void*) {});
     // MakeCallback: runs the microtasks the callback queues, as Node does for I/O.
     on_records_.MakeCallback(env.Global(), {records});
-    records.ArrayBuffer().Detach();
+    records.Detach();
   }
 
   // readCounters(mapName, count): the values of an ARRAY map of u64, as bigints.
