@@ -64,7 +64,7 @@ interface AgentSession {
   /** Lines read from the pipe (pipe only). */
   lines: () => number;
   /** Stops it (SIGTERM: it drains the ring and detaches) and returns its closing report. */
-  stop: () => Promise<{ spans: number; dropped: number }>;
+  stop: () => Promise<{ spans: number; dropped: number; report: string }>;
 }
 
 async function startAgent(bin: string, pid: number, table: string, out: 'devnull' | 'pipe'): Promise<AgentSession> {
@@ -94,7 +94,7 @@ async function startAgent(bin: string, pid: number, table: string, out: 'devnull
       await Promise.all([exited, stdoutDone]);
       const m = /detached: (\d+) spans; dropped (\d+) \(ring buffer full\), (\d+) \(in-flight map full\)/.exec(err);
       if (!m) throw new Error(`no closing report from offsets-agent:\n${err}`);
-      return { spans: Number(m[1]), dropped: Number(m[2]) + Number(m[3]) };
+      return { spans: Number(m[1]), dropped: Number(m[2]) + Number(m[3]), report: m[0] };
     },
   };
 }
@@ -131,6 +131,8 @@ interface Measured {
   spans?: number;
   lines?: number;
   dropped?: number;
+  /** The agent's closing line. */
+  report?: string;
 }
 
 /** Runs `load` under one condition: the server's and the agent's CPU around it, the agent's spans after it. */
@@ -146,7 +148,7 @@ async function underCondition<T extends { requests: number }>(app: RunningApp, t
     if (!agent) return { ...result, serverCpu };
     const agentCpu = cpuSeconds(agent.proc.pid!) - agent0;
     const closing = await agent.stop();
-    return { ...result, serverCpu, agentCpu, spans: closing.spans, lines: condition.agent!.out === 'pipe' ? agent.lines() : undefined, dropped: closing.dropped };
+    return { ...result, serverCpu, agentCpu, spans: closing.spans, lines: condition.agent!.out === 'pipe' ? agent.lines() : undefined, dropped: closing.dropped, report: closing.report };
   } catch (err) {
     agent?.proc.kill('SIGKILL');
     throw err;
@@ -157,7 +159,7 @@ async function underCondition<T extends { requests: number }>(app: RunningApp, t
 function spanCheck(m: Measured): string | undefined {
   if (m.spans === undefined) return undefined;
   const problems: string[] = [];
-  if (m.dropped) problems.push(`${m.dropped} dropped`);
+  if (m.dropped) problems.push(`${m.dropped} dropped (${m.report})`);
   if (m.lines !== undefined && m.lines !== m.spans) problems.push(`${m.lines} lines read for ${m.spans} spans`);
   if (m.spans < m.requests) problems.push(`${m.spans} spans for ${m.requests} requests`);
   return problems.length ? `FAILED: ${problems.join(', ')}` : undefined;
