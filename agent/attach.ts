@@ -1,6 +1,7 @@
 import { AgentError } from './errors.js';
 import { bpfObjectPath, loaderAddon, type BpfObject } from './native.js';
-import { COUNTERS, decodeSpans, monotonicToWallOffset, type Counters, type Span } from './span.js';
+import type { SpanBatch } from './sinks.js';
+import { COUNTERS, monotonicToWallOffset, type Counters } from './span.js';
 import { GRPC_MAPS, PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
 import type { ProbeSite, ProbeSites } from './target.js';
 
@@ -11,6 +12,18 @@ export interface UprobePlan {
   /** Only this process; -1 for every process running the executable. */
   pid: number;
 }
+
+/**
+ * How spans reach the sink: a span wakes the agent when none has for
+ * WAKEUP_INTERVAL_MS (or when the ring buffer is filling up: bpf/nethttp.bpf.c,
+ * wakeup_flag), and what arrives in between is drained LINGER_MS after the
+ * last drain that found spans (agent/native/loader.cc). A lone span is
+ * delivered at once; a busy server's come in batches of hundreds, a wake-up
+ * and a write each; a span waits for LINGER_MS at most, and an idle agent
+ * never wakes.
+ */
+const WAKEUP_INTERVAL_MS = 100;
+const LINGER_MS = 2 * WAKEUP_INTERVAL_MS;
 
 /** The loaded eBPF object and, once attached, its uprobes, delivering spans until closed. */
 export class Attachment {
@@ -27,6 +40,7 @@ export class Attachment {
     try {
       obj = new BpfObject(bpfObjectPath(arch));
       for (const [name, value] of Object.entries(constants)) obj.setConst(name, BigInt(value));
+      obj.setConst('wakeup_interval_ns', BigInt(WAKEUP_INTERVAL_MS * 1_000_000));
       // Only the programs of the target's probes are verified and loaded.
       for (const name of PROBE_NAMES) {
         if (probes.includes(name)) continue;
@@ -44,10 +58,10 @@ export class Attachment {
 
   /**
    * Attaches a uprobe at the entry and at every RET of each function, then
-   * delivers spans from the ring buffer. On failure, closes the object.
+   * delivers the ring buffer's records, batch by batch. On failure, closes the object.
    */
-  attach(plan: UprobePlan, onSpans: (spans: Span[]) => void): void {
-    const wallOffset = monotonicToWallOffset(loaderAddon().clockPair());
+  attach(plan: UprobePlan, onBatch: (batch: SpanBatch) => void): void {
+    const wallOffsetNs = monotonicToWallOffset(loaderAddon().clockPair());
     try {
       for (const name of PROBE_NAMES) {
         const site: ProbeSite | undefined = plan.sites[name];
@@ -57,7 +71,7 @@ export class Attachment {
         if (probe.enter) this.obj.attachUprobe(probe.enter, plan.binaryPath, site.entry, plan.pid);
         if (probe.ret) for (const off of site.returns) this.obj.attachUprobe(probe.ret, plan.binaryPath, off, plan.pid);
       }
-      this.obj.pollRingBuffer('spans', (batch) => onSpans(decodeSpans(batch, wallOffset)));
+      this.obj.pollRingBuffer('spans', (records) => onBatch({ records: Buffer.from(records), wallOffsetNs }), LINGER_MS);
     } catch (err) {
       this.close();
       throw bpfError(err);

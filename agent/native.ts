@@ -13,7 +13,11 @@ export interface BpfObject {
   load(): void;
   attachUprobe(program: string, binaryPath: string, fileOffset: number, pid: number): void;
   linkCount(): number;
-  pollRingBuffer(map: string, onRecords: (batch: Buffer) => void): void;
+  /**
+   * Drains on the programs' wake-ups, and lingerMs after the last drain that
+   * found records. `records` is valid during the call only (detached after).
+   */
+  pollRingBuffer(map: string, onRecords: (records: ArrayBuffer) => void, lingerMs: number): void;
   readCounters(map: string, count: number): bigint[];
   close(): void;
 }

@@ -5,7 +5,7 @@ import { detectResources, envDetector, resourceFromAttributes } from '@opentelem
 import { BasicTracerProvider, BatchSpanProcessor, type IdGenerator } from '@opentelemetry/sdk-trace-base';
 import { agentVersion, DISTRO_NAME, processResourceAttributes, type TracedExecutable } from './resource.js';
 import type { SpanSink } from './sinks.js';
-import type { Span } from './span.js';
+import { decodeSpans, type Span } from './span.js';
 
 function hrTime(ns: bigint): HrTime {
   return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
@@ -94,8 +94,8 @@ export function otlpSink(opts: OtlpSinkOptions): SpanSink {
     return tracer;
   };
   return {
-    write(spans) {
-      for (const s of spans) {
+    write(batch) {
+      for (const s of decodeSpans(batch.records, batch.wallOffsetNs)) {
         ids.next = { traceId: s.traceId, spanId: s.spanId };
         // A child (or a continued trace) gets its parent through the context: the SDK then takes the parent's trace id.
         const parent = s.parentSpanId ? trace.setSpanContext(ROOT_CONTEXT, { traceId: s.traceId, spanId: s.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }) : ROOT_CONTEXT;

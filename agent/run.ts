@@ -6,10 +6,16 @@ import { AgentError } from './errors.js';
 import { resolveOffsets } from './offsets.js';
 import { featuresFor, type FeatureName } from './fields.js';
 import { executablePath, type TracedExecutable } from './resource.js';
-import type { SpanSink } from './sinks.js';
+import { spanCount, type SpanSink } from './sinks.js';
 import type { Counters } from './span.js';
 import { PROBES } from './probes.js';
 import type { Inspection } from './target.js';
+
+/**
+ * How often the drop counters are read and the target's pid checked. Each
+ * wake-up costs the agent a context switch: most of what an idle agent spends.
+ */
+const WATCH_INTERVAL_MS = 1000;
 
 export interface AgentOptions {
   /** The executable, or /proc/PID/exe. */
@@ -67,7 +73,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   const sink = opts.sink({ path: executablePath(binaryPath), goVersion: target.goVersion });
   try {
     attachment.attach({ binaryPath, pid: opts.pid ?? -1, sites: probeSites }, (batch) => {
-      spans += batch.length;
+      spans += spanCount(batch);
       sink.write(batch);
     });
   } catch (err) {
@@ -111,7 +117,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
           opts.log(`target pid ${opts.pid} exited`);
           finish();
         }
-      }, 200);
+      }, WATCH_INTERVAL_MS);
       const finish = () => {
         clearInterval(timer);
         opts.signal.removeEventListener('abort', finish);

@@ -5,12 +5,13 @@ import { parseSelector } from '../gobin/selector.js';
 import { cachePath } from '../common/cache-dir.js';
 import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../common/json-cache.js';
 import type { CacheWrites } from './cache-writes.js';
+import { entryProbeOffset } from './entry-site.js';
 import { AgentError } from './errors.js';
 import { allFields, FEATURES, requiredFields, type Alternative } from './fields.js';
 import { PROBE_NAMES, PROBES, type ProbeName } from './probes.js';
 import type { ModuleVersion } from '../offsets/module-version.js';
 
-/** Where one probed function gets its uprobes: file offsets of its entry and of every RET. */
+/** Where one probed function gets its uprobes: file offsets of its entry (entry-site.ts) and of every RET. */
 export interface ProbeSite {
   name: string;
   entry: number;
@@ -57,7 +58,7 @@ export interface Inspection {
   sites: Promise<ProbeSites>;
 }
 
-const CACHE_FORMAT = 10;
+const CACHE_FORMAT = 11;
 
 /** The agent's cache of inspected targets (common/json-cache): one file per executable. */
 const TARGET_CACHE: JsonCacheKind<TargetInfo> = {
@@ -139,7 +140,7 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
       const probeSites: ProbeSites = {};
       for (const [name, fn] of functions) {
         const i = withReturns.indexOf(fn);
-        probeSites[name] = { name: fn.name, entry: fn.fileOffset, returns: i >= 0 ? returns[i] : [] };
+        probeSites[name] = { name: fn.name, entry: entryProbeOffset(target.arch, bin.code(fn), fn.fileOffset), returns: i >= 0 ? returns[i] : [] };
       }
       cacheWrites.defer(cacheFile, formatJsonCache(TARGET_CACHE, { ...target, sites: probeSites }));
       return probeSites;

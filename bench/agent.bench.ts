@@ -2,18 +2,18 @@
 //  1. start to attached, on a stripped target, by pid: cold (target not yet
 //     inspected) and warm (cached inspection), with the agent's peak RSS;
 //     reference: a bare `node -e ''` started the same way in the same run.
-//  2. the target server's throughput (wrk on 127.0.0.1) with and without the
-//     agent attached, as a ratio.
-import { execFile, spawn } from 'node:child_process';
+//  2. the overhead, accounted, against the same running server
+//     (bench/agent-overhead.ts): throughput with no agent, with the spans to
+//     /dev/null and through a pipe; the server's CPU per request, the agent's
+//     CPU per span; latency at a fixed rate below saturation.
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { matrixToolchains } from '../test/support/toolchains.js';
+import { overheadTable } from './agent-overhead.js';
 import { buildApp, hasRegisterAbi, REPO, requireAgentPrerequisites, startApp, tableFromDwarf, tempFile } from '../test/agent/support.js';
 
-const exec = promisify(execFile);
 const AGENT = join(REPO, 'bin/offsets-agent.cjs');
 
 function median(xs: number[]): number {
@@ -47,13 +47,6 @@ async function timeToReady(args: string[], ready: RegExp | null, env: NodeJS.Pro
     ms = Number(process.hrtime.bigint() - t0) / 1e6;
   }
   return { ms, peakRssKiB };
-}
-
-async function wrk(port: number, seconds: number): Promise<number> {
-  const { stdout } = await exec('wrk', ['-t1', '-c16', `-d${seconds}s`, `http://127.0.0.1:${port}/hello`]);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
-  if (!m) throw new Error(`unexpected wrk output:\n${stdout}`);
-  return Number(m[1]);
 }
 
 export async function run(): Promise<void> {
@@ -98,26 +91,8 @@ export async function run(): Promise<void> {
     row('agent, cold, --no-types (offsets from the table only)', coldTable);
     row('agent, warm (inspection cached by dev/inode/mtime)', warm);
 
-    // 2. Throughput with and without the agent: without, with, without again.
-    const seconds = 5;
-    const before = await wrk(app.port, seconds);
-    const agent = spawn(process.execPath, agentArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let spans = 0;
-    createInterface({ input: agent.stdout }).on('line', () => spans++);
-    let err = '';
-    await new Promise<void>((resolve) => agent.stderr.on('data', (d) => ((err += String(d)), attached.test(err) && resolve())));
-    const withAgent = await wrk(app.port, seconds);
-    const exited = new Promise((r) => agent.once('exit', r));
-    agent.kill('SIGTERM');
-    await exited;
-    const after = await wrk(app.port, seconds);
-    const without = (before + after) / 2;
-    console.log(`\nthroughput: wrk -t1 -c16 -d${seconds}s http://127.0.0.1:PORT/hello (2 shared cores)\n`);
-    console.log('| server | requests/s | ratio |');
-    console.log('| --- | --- | --- |');
-    console.log(`| without agent (mean of before and after) | ${without.toFixed(0)} | 1.00 |`);
-    console.log(`| with agent attached, spans to a pipe | ${withAgent.toFixed(0)} | ${(withAgent / without).toFixed(2)} |`);
-    console.log(`\nspans printed while attached: ${spans}; agent's report: ${/detached: .*/.exec(err)?.[0] ?? '(none)'}`);
+    // 2. The overhead, accounted (bench/agent-overhead.ts).
+    await overheadTable(tc, app, table);
   } finally {
     await app.stop();
   }

@@ -163,9 +163,10 @@ static __always_inline void emit(struct span *span, __s64 status)
 		return;
 	}
 	__builtin_memcpy(out, span, sizeof(struct span));
-	out->end_ns = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns();
+	out->end_ns = now;
 	out->status = status;
-	bpf_ringbuf_submit(out, 0);
+	bpf_ringbuf_submit(out, wakeup_flag(now));
 }
 
 SEC("uprobe")

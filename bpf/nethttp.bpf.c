@@ -43,11 +43,25 @@ const volatile __u64 off_pattern_str = 0;         /* net/http.pattern.str */
 /* Optional: the request's header map, for an incoming traceparent (with the
  * map offsets of go_map.h). 0 means unknown: Method sits at offset 0. */
 const volatile __u64 off_request_header = 0;      /* net/http.Request.Header */
+/* How often at most a span wakes the agent, in ns (agent/attach.ts). */
+const volatile __u64 wakeup_interval_ns = 0;
+
+/* 8 MiB: about 19,000 spans. The agent drains it in batches (wakeup_flag), so
+ * the ring must hold what comes while the agent waits for a CPU: a second at
+ * 15,000 spans/s once it was woken. 1 MiB (2,400 spans) dropped a few spans
+ * under the benchmark's load on a busy 2-core machine. */
+#define SPANS_RING_BYTES (8 << 20)
+/* A span wakes the agent when the ring holds this much, whenever it was last woken. */
+#define WAKEUP_AVAIL_BYTES (SPANS_RING_BYTES / 4)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, SPANS_RING_BYTES);
 } spans SEC(".maps");
+
+/* When a span last woke the agent (bpf_ktime_get_ns). Shared by every CPU
+ * without a lock: a race costs one wake-up more or less, never a span. */
+__u64 last_wakeup_ns = 0;
 
 /* A span in progress, keyed by goroutine id. LRU so that requests whose
  * return is never seen (a panicking handler) cannot fill it up for good. */
@@ -184,6 +198,25 @@ static __always_inline struct inflight *begin(go_regs *regs, enum span_kind kind
 	return in;
 }
 
+/*
+ * Whether this span wakes the agent. By default the kernel wakes the reader
+ * for every record that finds the ring empty, which a reader keeping up finds
+ * every time: one wake-up per span, an inter-processor interrupt in the
+ * target (irq_work) and a context switch in the agent, each costing more than
+ * the rest of the span. Instead a span wakes the agent when none has for
+ * wakeup_interval_ns, or when the ring is filling up; the agent drains
+ * whatever arrived unannounced on a timer of its own (agent/native/loader.cc),
+ * so a span waits at most a few intervals and the agent wakes once per batch.
+ */
+static __always_inline __u64 wakeup_flag(__u64 now)
+{
+	if (now - last_wakeup_ns >= wakeup_interval_ns || bpf_ringbuf_query(&spans, BPF_RB_AVAIL_DATA) >= WAKEUP_AVAIL_BYTES) {
+		last_wakeup_ns = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void finish(void *inflight_map, go_regs *regs, __s64 status, int server)
 {
 	__u64 goid = current_goid(regs);
@@ -199,7 +232,8 @@ static __always_inline void finish(void *inflight_map, go_regs *regs, __s64 stat
 		return;
 	}
 	__builtin_memcpy(out, &in->span, sizeof(struct span));
-	out->end_ns = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns();
+	out->end_ns = now;
 	if (server) {
 		status = in->rw_data ? (__s64)read_u64(in->rw_data + off_response_status) : 0;
 		/* ServeMux sets req.pat while the handler runs: only a return sees it. */
@@ -207,7 +241,7 @@ static __always_inline void finish(void *inflight_map, go_regs *regs, __s64 stat
 		out->route_len = pat ? read_go_string(pat + off_pattern_str, out->route, ROUTE_MAX) : 0;
 	}
 	out->status = status;
-	bpf_ringbuf_submit(out, 0);
+	bpf_ringbuf_submit(out, wakeup_flag(now));
 	bpf_map_delete_elem(inflight_map, &goid);
 }
 

@@ -78,8 +78,12 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   std::vector<bpf_link*> links_;
   ring_buffer* rb_ = nullptr;
   uv_poll_t* poll_ = nullptr;
+  uv_timer_t* linger_ = nullptr;
+  uint64_t linger_ms_ = 0;
   Napi::FunctionReference on_records_;
-  std::string batch_;
+  // One drain's records, reused from drain to drain: a fresh buffer each time
+  // cost a page fault per 4 kB of spans.
+  std::vector<char> batch_;
   bool loaded_ = false;
 
   bpf_object* Obj(Napi::Env env) {
@@ -186,19 +190,26 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   }
 
   static int OnSample(void* ctx, void* data, size_t size) {
-    static_cast<BpfObject*>(ctx)->batch_.append(static_cast<const char*>(data), size);
+    auto& batch = static_cast<BpfObject*>(ctx)->batch_;
+    batch.insert(batch.end(), static_cast<const char*>(data), static_cast<const char*>(data) + size);
     return 0;
   }
 
-  // pollRingBuffer(mapName, onRecords): the ring buffer's epoll fd is watched
-  // by libuv, so nothing blocks the event loop. Each wake-up drains the ring
-  // and hands every record of it to onRecords as one Buffer (records are
-  // fixed-size; TypeScript splits them).
+  // pollRingBuffer(mapName, onRecords, lingerMs): the ring buffer's epoll fd
+  // is watched by libuv, so nothing blocks the event loop. The eBPF programs
+  // wake it once per batch, not per record (bpf/nethttp.bpf.c, wakeup_flag):
+  // what they leave unannounced is drained by a timer, lingerMs after the
+  // last drain that found records (so an idle ring costs no wake-up). Each
+  // drain hands every record to onRecords as one ArrayBuffer (records are
+  // fixed-size; TypeScript splits them), valid during the call only: its
+  // memory is the next drain's, and it is detached (emptied) on return.
   void PollRingBuffer(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (rb_) throw Napi::Error::New(env, "already polling");
     std::string name = info[0].As<Napi::String>();
     on_records_ = Napi::Persistent(info[1].As<Napi::Function>());
+    linger_ms_ = static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value());
+    batch_.reserve(bpf_map__max_entries(Map(env, name)));
     rb_ = ring_buffer__new(bpf_map__fd(Map(env, name)), OnSample, this, nullptr);
     long err = libbpf_get_error(rb_);
     if (err) {
@@ -215,17 +226,34 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
       if (status < 0 || !self->rb_) return;
       self->Drain();
     });
+    linger_ = new uv_timer_t;
+    linger_->data = this;
+    uv_timer_init(loop, linger_);
+    // The timer alone does not keep Node running: the caller decides when to stop.
+    uv_unref(reinterpret_cast<uv_handle_t*>(linger_));
   }
 
   void Drain() {
     batch_.clear();
     ring_buffer__consume(rb_);
     if (batch_.empty() || on_records_.IsEmpty()) return;
+    if (linger_) {
+      uv_timer_start(linger_, [](uv_timer_t* handle) {
+        auto* self = static_cast<BpfObject*>(handle->data);
+        if (self->rb_) self->Drain();
+      }, linger_ms_, 0);
+    }
     Napi::Env env = on_records_.Env();
     Napi::HandleScope scope(env);
-    Napi::Buffer<char> buf = Napi::Buffer<char>::Copy(env, batch_.data(), batch_.size());
+    // No copy: batch_ itself, detached once onRecords returns, so that a view
+    // kept by mistake reads as empty instead of as the next drain. An
+    // ArrayBuffer, not a Buffer: a Buffer made here gets its prototype set, a
+    // new hidden class whenever the last one was collected, and V8 then throws
+    // away the optimized code of whatever reads it.
+    Napi::ArrayBuffer records = Napi::ArrayBuffer::New(env, batch_.data(), batch_.size(), [](Napi::Env, void*) {});
     // MakeCallback: runs the microtasks the callback queues, as Node does for I/O.
-    on_records_.MakeCallback(env.Global(), {buf});
+    on_records_.MakeCallback(env.Global(), {records});
+    records.Detach();
   }
 
   // readCounters(mapName, count): the values of an ARRAY map of u64, as bigints.
@@ -255,6 +283,11 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
       uv_poll_stop(poll_);
       uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
       poll_ = nullptr;
+    }
+    if (linger_) {
+      uv_timer_stop(linger_);
+      uv_close(reinterpret_cast<uv_handle_t*>(linger_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      linger_ = nullptr;
     }
     if (rb_) {
       ring_buffer__free(rb_);
