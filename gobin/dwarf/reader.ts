@@ -1,6 +1,6 @@
 import { Cursor } from '../cursor.js';
 import { GobinError } from '../errors.js';
-import { fixedFormSize, parseAbbrevTable, type Abbrev } from './abbrev.js';
+import { fixedFormSize, parseAbbrevTable, SKIP, type Abbrev, type AttrSpec } from './abbrev.js';
 import { DW_AT, DW_FORM, DW_UT } from './constants.js';
 import type { SectionSource } from './sections.js';
 import { readUnitHeaders, type Unit } from './unit.js';
@@ -23,11 +23,28 @@ export class Opaque {
 
 export type AttrValue = number | bigint | string | boolean | Uint8Array | DieRef | SigRef | Opaque;
 
+/**
+ * A DIE's attribute values, in its abbreviation's order. A DIE has a handful:
+ * looking one up by a scan beats a hash table, and costs one array per DIE.
+ */
+export class Attributes {
+  constructor(
+    private readonly specs: readonly AttrSpec[],
+    private readonly values: readonly AttrValue[],
+  ) {}
+
+  /** The value of attribute `at` (the last one, should the abbreviation list it twice), or undefined. */
+  get(at: number): AttrValue | undefined {
+    for (let i = this.specs.length - 1; i >= 0; i--) if (this.specs[i].at === at) return this.values[i];
+    return undefined;
+  }
+}
+
 export interface Entry {
   offset: number;
   tag: number;
   hasChildren: boolean;
-  attrs: Map<number, AttrValue>;
+  attrs: Attributes;
   /** Offset just past this DIE's attributes: its first child, or its next sibling. */
   end: number;
 }
@@ -106,7 +123,9 @@ export class DwarfData {
   }
 
   private abbrevAt(u: Unit, c: Cursor, at: number): Abbrev | undefined {
-    const code = c.uleb128();
+    // Most codes fit in one byte.
+    const first = c.off < c.data.length ? c.data[c.off] : 0x80;
+    const code = first < 0x80 ? (c.off++, first) : c.uleb128();
     if (code === 0) return undefined;
     const a = this.abbrevs(u).get(code);
     if (!a) c.fail('ERR_DWARF_MALFORMED', `DIE uses abbreviation code ${code}, which unit 0x${u.offset.toString(16)}'s table lacks`, at);
@@ -118,14 +137,27 @@ export class DwarfData {
     if (offset < u.dieStart || offset >= u.end) {
       throw new GobinError('ERR_DWARF_MALFORMED', `DIE offset 0x${offset.toString(16)} is outside unit 0x${u.offset.toString(16)}`, { section: '.debug_info', offset });
     }
-    const c = new Cursor(this.info.subarray(0, u.end), '.debug_info', offset);
-    const a = this.abbrevAt(u, c, offset);
-    if (!a) return undefined;
-    const attrs = new Map<number, AttrValue>();
-    for (const spec of a.attrs) {
-      attrs.set(spec.at, this.form(c, u, spec.form, spec.implicitConst, deferIndexed));
+    // One cursor per unit serves every entry() of the unit; a nested call (the root
+    // DIE read for a string base, below form()) puts its position back when done.
+    const c = (u.cursor ??= new Cursor(this.info.subarray(0, u.end), '.debug_info'));
+    const resume = c.off;
+    try {
+      c.off = offset;
+      const a = this.abbrevAt(u, c, offset);
+      if (!a) return undefined;
+      return { offset, tag: a.tag, hasChildren: a.hasChildren, attrs: this.attributes(c, u, a, deferIndexed), end: c.off };
+    } finally {
+      c.off = resume;
     }
-    return { offset, tag: a.tag, hasChildren: a.hasChildren, attrs, end: c.off };
+  }
+
+  private attributes(c: Cursor, u: Unit, a: Abbrev, deferIndexed: boolean): Attributes {
+    const values = new Array<AttrValue>(a.attrs.length);
+    for (let i = 0; i < a.attrs.length; i++) {
+      const spec = a.attrs[i];
+      values[i] = this.form(c, u, spec.form, spec.implicitConst, deferIndexed);
+    }
+    return new Attributes(a.attrs, values);
   }
 
   /**
@@ -154,8 +186,7 @@ export class DwarfData {
       const what = visit(a.tag, depth, at);
       if (what === 'stop') return;
       if (what === 'decode') {
-        const attrs = new Map<number, AttrValue>();
-        for (const spec of a.attrs) attrs.set(spec.at, this.form(c, u, spec.form, spec.implicitConst, false));
+        const attrs = this.attributes(c, u, a, false);
         decoded({ offset: at, tag: a.tag, hasChildren: a.hasChildren, attrs, end: c.off }, depth);
       } else if (what === 'skip-children' && a.hasChildren && a.siblingIndex >= 0) {
         let sibling: AttrValue | undefined;
@@ -168,13 +199,54 @@ export class DwarfData {
           c.seek(sibling.offset);
           continue;
         }
-      } else if (a.fixedSize >= 0) {
-        c.skip(a.fixedSize);
       } else {
-        for (const spec of a.attrs) this.skipForm(c, u, spec.form);
+        this.skipAttributes(c, u, a);
       }
       if (a.hasChildren) depth++;
     }
+  }
+
+  /**
+   * Skips the attribute values of a DIE: most DIEs of a unit are read only to
+   * be skipped, so this is the reader's inner loop. It goes by the skip codes
+   * of the abbreviation (abbrev.ts), and takes skipForm's general path for the
+   * other forms and for anything out of the ordinary (a value running past the
+   * unit, an overlong LEB128), which reports what is wrong.
+   */
+  private skipAttributes(c: Cursor, u: Unit, a: Abbrev): void {
+    if (a.fixedSize >= 0) return c.skip(a.fixedSize);
+    const data = c.data;
+    const end = data.length;
+    const ops = a.skip;
+    let off = c.off;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      const start = off;
+      if (op >= 0) {
+        off += op;
+      } else if (op === SKIP.string) {
+        while (off < end && data[off] !== 0) off++;
+        off++;
+      } else if (op === SKIP.leb128) {
+        while (off < end && data[off] & 0x80) off++;
+        off++;
+        if (off - start > 10) off = end + 1;
+      } else if (op === SKIP.lebBlock) {
+        c.off = off;
+        const length = c.uleb128();
+        off = c.off + length;
+      } else if (op === SKIP.block1) {
+        off += off < end ? data[off] + 1 : 1;
+      } else {
+        off = end + 1;
+      }
+      if (off > end) {
+        c.off = start;
+        this.skipForm(c, u, a.attrs[i].form);
+        off = c.off;
+      }
+    }
+    c.off = off;
   }
 
   private skipForm(c: Cursor, u: Unit, form: number, indirections = 0): void {
@@ -369,6 +441,23 @@ function skipLeb128(c: Cursor): void {
 
 /** A LEB128 constant: a number when it fits in 2^53, else a bigint (Go writes 64-bit constants this way). */
 function leb128(c: Cursor, signed: boolean): number | bigint {
+  // Most values take a few bytes: up to 7 (49 bits), plain arithmetic is exact.
+  const data = c.data;
+  let end = c.off;
+  while (end < data.length && end - c.off < 7 && data[end] & 0x80) end++;
+  if (end < data.length && end - c.off < 7) {
+    let value = 0;
+    let mul = 1;
+    for (let i = c.off; i <= end; i++, mul *= 128) value += (data[i] & 0x7f) * mul;
+    if (signed && data[end] & 0x40) value -= mul;
+    c.off = end + 1;
+    return value;
+  }
+  return leb128Big(c, signed);
+}
+
+/** leb128 for long values, exactly, through bigint. */
+function leb128Big(c: Cursor, signed: boolean): number | bigint {
   const at = c.off;
   let result = 0n;
   let shift = 0n;
