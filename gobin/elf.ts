@@ -1,5 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFile, readFileSync, readSync } from 'node:fs';
 import { Cursor } from './cursor.js';
 import { GobinError } from './errors.js';
 
@@ -194,8 +193,18 @@ export class ElfFile {
     return new ElfFile(inMemory(data), name);
   }
 
-  static async open(path: string): Promise<ElfFile> {
-    return new ElfFile(inMemory(await readFile(path)), path);
+  static open(path: string): Promise<ElfFile> {
+    // node:fs's callback form: node:fs/promises would load a dozen more of Node's modules (streams, readline) with this one.
+    return new Promise((resolve, reject) =>
+      readFile(path, (err, data) => {
+        if (err) return reject(err);
+        try {
+          resolve(new ElfFile(inMemory(data), path));
+        } catch (e) {
+          reject(e);
+        }
+      }),
+    );
   }
 
   /**
