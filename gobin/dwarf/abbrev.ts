@@ -27,18 +27,18 @@ export interface Abbrev {
  * nobody asked for cost as little as possible: a fixed size in bytes (0-16),
  * or one of the codes below for the forms whose size is in the data.
  */
-export const SKIP = {
+export const enum SKIP {
   /** NUL-terminated (DW_FORM_string). */
-  string: -1,
+  string = -1,
   /** LEB128 (udata, sdata, ref_udata, strx, addrx, loclistx, rnglistx). */
-  leb128: -2,
+  leb128 = -2,
   /** A ULEB128 length, then that many bytes (block, exprloc). */
-  lebBlock: -3,
+  lebBlock = -3,
   /** A 1-byte length, then that many bytes (block1). */
-  block1: -4,
+  block1 = -4,
   /** Anything else (block2, block4, indirect, an unknown form): the reader's general path. */
-  other: -5,
-} as const;
+  other = -5,
+}
 
 /** The skip code of `form` in a unit of this shape (SKIP). */
 export function skipOp(form: number, u: UnitShape): number {

@@ -486,9 +486,16 @@ function u64(c: Cursor, asOffset: true, size?: number): number;
 function u64(c: Cursor): number | bigint;
 function u64(c: Cursor, asOffset = false, size = 8): number | bigint {
   if (size !== 8) return c.uint(size);
+  c.need(8);
+  // Below 2^53 (addresses, offsets, most constants), as a number without making a bigint.
+  const hi = c.view.getUint32(c.off + 4, true);
+  if (hi <= 0x1fffff) {
+    const lo = c.view.getUint32(c.off, true);
+    c.off += 8;
+    return hi * 0x1_0000_0000 + lo;
+  }
   const at = c.off;
   const v = c.u64big();
-  if (v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
   if (asOffset) c.fail('ERR_DWARF_MALFORMED', `offset 0x${v.toString(16)} is out of range`, at);
   return v;
 }
