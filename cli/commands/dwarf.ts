@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { GoOffsetsError } from '../../common/errors.js';
-import { printOut } from '../../common/stdio.js';
+import { printJsonArray, printOut } from '../../common/stdio.js';
 import { CliError } from '../errors.js';
 import type { Dwarf, FieldOffset } from '../../gobin/dwarf/index.js';
 import type { ElfFile } from '../../gobin/elf.js';
@@ -43,7 +43,8 @@ export function registerDwarf(program: Command): void {
       }
       const dwarf = Dwarf.fromElf(elf);
       const rows: FieldOffset[] = opts.all ? allFields(dwarf) : selectors.map((s) => dwarf.field(s));
-      printOut(opts.json ? `${JSON.stringify(rows)}\n` : table(rows));
+      if (opts.json) printJsonArray(rows);
+      else printOut(table(rows));
     });
 }
 

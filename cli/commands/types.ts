@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { GoOffsetsError } from '../../common/errors.js';
-import { printErr, printOut } from '../../common/stdio.js';
+import { printErr, printJsonArray, printOut } from '../../common/stdio.js';
 import { CliError } from '../errors.js';
 import type { TypeDescriptors, TypeFieldOffset } from '../../gobin/types/index.js';
 import { columns } from './table.js';
@@ -42,7 +42,8 @@ export function registerTypes(program: Command): void {
       });
       const td = bin.types();
       const rows = opts.all ? allRows(td) : selectors.map((s) => td.field(s));
-      printOut(opts.json ? `${JSON.stringify(rows)}\n` : renderRows(rows));
+      if (opts.json) printJsonArray(rows);
+      else printOut(renderRows(rows));
       const ambiguous = [...td.ambiguous().keys()];
       if (opts.all && ambiguous.length) {
         printErr(`offsets types: left out ${ambiguous.length} struct name(s) carried by several descriptors (function-local types): ${ambiguous.join(', ')}\n`);
