@@ -18,14 +18,14 @@ export function validatedStampPath(): string {
 }
 
 /** The packaged table (loaded-table.ts's layout); ERR_TABLE_READ when the file cannot be read. */
-export function loadPackagedTable(path = defaultTablePath()): LoadedTable {
+export function loadPackagedTable(path = defaultTablePath(), stampPath = validatedStampPath()): LoadedTable {
   const { text, stamp } = readTableFile(path);
-  return parseAnyTable(text, path, { validated: stamp === validatedStamp() });
+  return parseAnyTable(text, path, { validated: stamp === validatedStamp(stampPath) });
 }
 
-function validatedStamp(): string | undefined {
+function validatedStamp(stampPath: string): string | undefined {
   try {
-    return readFileSync(validatedStampPath(), 'utf8').trim();
+    return readFileSync(stampPath, 'utf8').trim();
   } catch {
     return undefined;
   }
@@ -36,7 +36,7 @@ function validatedStamp(): string | undefined {
  * A table that does not validate gets no stamp (every command then checks it
  * and reports what is wrong), nor does a missing one. Says what was done.
  */
-export async function stampPackagedTable(path = defaultTablePath()): Promise<string> {
+export async function stampPackagedTable(path = defaultTablePath(), stampPath = validatedStampPath()): Promise<string> {
   const before = statSync(path, { throwIfNoEntry: false });
   if (!before) return `${path}: none yet, nothing to stamp`;
   try {
@@ -47,6 +47,6 @@ export async function stampPackagedTable(path = defaultTablePath()): Promise<str
   const stamp = fileStamp(before);
   // Rewritten while it was checked: stamp nothing rather than a table that was not the one checked.
   if (fileStamp(statSync(path)) !== stamp) return `${path}: not stamped, it changed while it was checked`;
-  writeFileSync(validatedStampPath(), `${stamp}\n`);
+  writeFileSync(stampPath, `${stamp}\n`);
   return `${path}: validated, stamp ${stamp}`;
 }
