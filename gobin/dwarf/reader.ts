@@ -1,6 +1,6 @@
 import { Cursor } from '../cursor.js';
 import { GobinError } from '../errors.js';
-import { fixedFormSize, parseAbbrevTable, SKIP, type Abbrev, type AttrSpec } from './abbrev.js';
+import { parseAbbrevTable, SKIP, skipOp, type Abbrev, type AttrSpec } from './abbrev.js';
 import { DW_AT, DW_FORM, DW_UT } from './constants.js';
 import type { SectionSource } from './sections.js';
 import { readUnitHeaders, type Unit } from './unit.js';
@@ -250,45 +250,33 @@ export class DwarfData {
   }
 
   private skipForm(c: Cursor, u: Unit, form: number, indirections = 0): void {
-    switch (form) {
-      case DW_FORM.string: {
+    // The skip code says how big a value is (abbrev.ts); the forms it leaves to this path are below.
+    const op = skipOp(form, u);
+    if (op >= 0) return c.skip(op);
+    switch (op) {
+      case SKIP.string: {
         const end = c.data.indexOf(0, c.off);
         if (end < 0) c.fail('ERR_TRUNCATED', 'unterminated DW_FORM_string');
         c.off = end + 1;
         return;
       }
-      case DW_FORM.block1:
-        c.skip(c.u8());
-        return;
+      case SKIP.leb128:
+        return skipLeb128(c);
+      case SKIP.lebBlock:
+        return c.skip(c.uleb128());
+      case SKIP.block1:
+        return c.skip(c.u8());
+    }
+    switch (form) {
       case DW_FORM.block2:
-        c.skip(c.u16());
-        return;
+        return c.skip(c.u16());
       case DW_FORM.block4:
-        c.skip(c.u32());
-        return;
-      case DW_FORM.block:
-      case DW_FORM.exprloc:
-        c.skip(c.uleb128());
-        return;
-      case DW_FORM.sdata:
-      case DW_FORM.udata:
-      case DW_FORM.ref_udata:
-      case DW_FORM.strx:
-      case DW_FORM.addrx:
-      case DW_FORM.loclistx:
-      case DW_FORM.rnglistx:
-      case DW_FORM.GNU_addr_index:
-      case DW_FORM.GNU_str_index:
-        skipLeb128(c);
-        return;
+        return c.skip(c.u32());
       case DW_FORM.indirect:
         if (indirections >= MAX_INDIRECT) c.fail('ERR_DWARF_MALFORMED', 'DW_FORM_indirect chain too long');
-        this.skipForm(c, u, c.uleb128(), indirections + 1);
-        return;
+        return this.skipForm(c, u, c.uleb128(), indirections + 1);
     }
-    const size = fixedFormSize(form, u);
-    if (size < 0) c.fail('ERR_DWARF_UNSUPPORTED', `unknown attribute form 0x${form.toString(16)}`);
-    c.skip(size);
+    c.fail('ERR_DWARF_UNSUPPORTED', `unknown attribute form 0x${form.toString(16)}`);
   }
 
   /** Decodes one attribute value of `form` (DWARF 5 §7.5.6). */

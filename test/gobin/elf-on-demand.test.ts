@@ -8,6 +8,7 @@ import { Dwarf } from '../../gobin/dwarf/index.js';
 import { ElfFile } from '../../gobin/elf.js';
 import { GobinError } from '../../gobin/errors.js';
 import { probeBinaries } from '../support/probes.js';
+import { errorCode as codeOf } from '../support/error-code.js';
 
 const probes = (await probeBinaries()).filter((p) => ['plain', 'stripped', 'pie', 'arm64'].includes(p.variant));
 
@@ -16,15 +17,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'elf-on-demand-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('ElfFile.openOnDemand', () => {
   it('has probes', () => expect(probes.length).toBeGreaterThan(0));

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileStamp } from '../../common/file-stamp.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import { loadPackagedTable, stampPackagedTable } from '../../offsets/packaged-table.js';
+import { errorCode as codeOf } from '../support/error-code.js';
 
 const good = serializeTable(
   buildTable([{ module: 'std', version: 'go1.21.0', source: 'go.dev', arch: 'amd64', field: 'net/http.Request.ctx', result: { status: 'ok', offset: 232 } }]),
@@ -25,15 +26,6 @@ beforeAll(async () => {
   stamp = join(dir, 'offsets.json.validated');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('the packaged table', () => {
   it('is stamped by the build only when it validates, and not when it is missing', async () => {
