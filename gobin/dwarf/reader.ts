@@ -108,17 +108,16 @@ export class DwarfData {
   /** The root DIE's facts that other DIEs' forms depend on (DWARF 5 string and address bases). */
   root(u: Unit): NonNullable<Unit['root']> {
     if (u.root) return u.root;
-    // Read the root with indexed forms left unresolved: DW_AT_str_offsets_base may come after DW_AT_name (strx).
-    const e = this.entry(u, u.dieStart, true);
     const base = (at: number, dflt: number): number => {
-      const v = e?.attrs.get(at);
+      const v = this.attribute(u, u.dieStart, at);
       return typeof v === 'number' ? v : dflt;
     };
     // DWARF 5 §7.26/§7.27: the bases point just past the 8-byte (32-bit format) contribution header.
     const header = u.offsetSize === 8 ? 16 : 8;
     u.root = { name: '', strOffsetsBase: base(DW_AT.str_offsets_base, header), addrBase: base(DW_AT.addr_base, header) };
-    const name = e?.attrs.get(DW_AT.name);
-    u.root.name = name instanceof Opaque ? String(this.resolveIndexed(u, name, e!.offset)) : typeof name === 'string' ? name : '';
+    // The name with indexed forms left unresolved until the bases are known: DW_AT_str_offsets_base may come after DW_AT_name (strx).
+    const name = this.attribute(u, u.dieStart, DW_AT.name, true);
+    u.root.name = name instanceof Opaque ? String(this.resolveIndexed(u, name, u.dieStart)) : typeof name === 'string' ? name : '';
     return u.root;
   }
 
@@ -134,21 +133,52 @@ export class DwarfData {
 
   /** Decodes the DIE at `offset` (undefined for a null entry, which ends a sibling list). */
   entry(u: Unit, offset: number, deferIndexed = false): Entry | undefined {
+    return this.atDie(u, offset, this.readEntry, 0, deferIndexed);
+  }
+
+  /**
+   * The value of attribute `at` of the DIE at `offset` (undefined when the DIE
+   * has none, or is a null entry): the attributes before it are skipped and no
+   * other is decoded. For a caller that wants one attribute of many DIEs (the
+   * names of a unit's structs), without a whole Entry for each.
+   */
+  attribute(u: Unit, offset: number, at: number, deferIndexed = false): AttrValue | undefined {
+    return this.atDie(u, offset, this.readAttribute, at, deferIndexed);
+  }
+
+  /**
+   * Reads the DIE at `offset` with `read` (a method: no closure to make for each
+   * DIE), given a cursor just past the DIE's abbreviation code; undefined for a
+   * null entry. One cursor per unit serves every read, and is put back where it
+   * was after each: a nested read (the root DIE read for a string base, below
+   * form()) leaves the outer one where it was.
+   */
+  private atDie<T>(u: Unit, offset: number, read: (c: Cursor, u: Unit, a: Abbrev, offset: number, at: number, deferIndexed: boolean) => T, at: number, deferIndexed: boolean): T | undefined {
     if (offset < u.dieStart || offset >= u.end) {
       throw new GobinError('ERR_DWARF_MALFORMED', `DIE offset 0x${offset.toString(16)} is outside unit 0x${u.offset.toString(16)}`, { section: '.debug_info', offset });
     }
-    // One cursor per unit serves every entry() of the unit; a nested call (the root
-    // DIE read for a string base, below form()) puts its position back when done.
     const c = (u.cursor ??= new Cursor(this.info.subarray(0, u.end), '.debug_info'));
     const resume = c.off;
     try {
       c.off = offset;
       const a = this.abbrevAt(u, c, offset);
-      if (!a) return undefined;
-      return { offset, tag: a.tag, hasChildren: a.hasChildren, attrs: this.attributes(c, u, a, deferIndexed), end: c.off };
+      return a ? read.call(this, c, u, a, offset, at, deferIndexed) : undefined;
     } finally {
       c.off = resume;
     }
+  }
+
+  private readEntry(c: Cursor, u: Unit, a: Abbrev, offset: number, _at: number, deferIndexed: boolean): Entry {
+    return { offset, tag: a.tag, hasChildren: a.hasChildren, attrs: this.attributes(c, u, a, deferIndexed), end: c.off };
+  }
+
+  private readAttribute(c: Cursor, u: Unit, a: Abbrev, _offset: number, at: number, deferIndexed: boolean): AttrValue | undefined {
+    // The last one, as Attributes.get, should the abbreviation list it twice.
+    let i = a.attrs.length - 1;
+    while (i >= 0 && a.attrs[i].at !== at) i--;
+    if (i < 0) return undefined;
+    this.skipAttributes(c, u, a, i);
+    return this.form(c, u, a.attrs[i].form, a.attrs[i].implicitConst, deferIndexed);
   }
 
   private attributes(c: Cursor, u: Unit, a: Abbrev, deferIndexed: boolean): Attributes {
@@ -207,19 +237,19 @@ export class DwarfData {
   }
 
   /**
-   * Skips the attribute values of a DIE: most DIEs of a unit are read only to
+   * Skips the attribute values of a DIE (its first `count`): most DIEs of a unit are read only to
    * be skipped, so this is the reader's inner loop. It goes by the skip codes
    * of the abbreviation (abbrev.ts), and takes skipForm's general path for the
    * other forms and for anything out of the ordinary (a value running past the
    * unit, an overlong LEB128), which reports what is wrong.
    */
-  private skipAttributes(c: Cursor, u: Unit, a: Abbrev): void {
-    if (a.fixedSize >= 0) return c.skip(a.fixedSize);
+  private skipAttributes(c: Cursor, u: Unit, a: Abbrev, count = a.attrs.length): void {
+    if (a.fixedSize >= 0 && count === a.attrs.length) return c.skip(a.fixedSize);
     const data = c.data;
     const end = data.length;
     const ops = a.skip;
     let off = c.off;
-    for (let i = 0; i < ops.length; i++) {
+    for (let i = 0; i < count; i++) {
       const op = ops[i];
       const start = off;
       if (op >= 0) {
