@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { fileStamp } from './file-stamp.js';
 
 // V8 can save the code it compiled for a script and take it back on the next
 // start instead of compiling again. iced-x86's 900 kB of JavaScript glue takes
@@ -16,7 +17,7 @@ import { Script } from 'node:vm';
 // source's size and mtime, and one made for another copy is never found.
 
 function cacheFileFor(file: string, st: Stats, cacheDir: string): string {
-  return join(cacheDir, `${basename(file)}.${st.size}-${Math.trunc(st.mtimeMs)}.v8cache`);
+  return join(cacheDir, `${basename(file)}.${fileStamp(st)}.v8cache`);
 }
 
 function compile(file: string, cachedData?: Buffer): Script {

@@ -5,6 +5,7 @@
  * command exits with the code of its kind.
  */
 import { GoOffsetsError } from './errors.js';
+import { printErr, printOut } from './stdio.js';
 
 export const EXIT = {
   /** Done; the answer is on stdout. */
@@ -26,7 +27,7 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** Where the line goes; tests replace it. */
-let write = (line: string): void => void process.stderr.write(line);
+let write = printErr;
 
 export function setErrorWriter(w: (line: string) => void): void {
   write = w;
@@ -61,8 +62,16 @@ export function reportError(program: string, err: unknown): ExitCode {
 /**
  * commander's options for a CLI built on it: its own usage errors (unknown
  * option or command, missing argument) as one `PROGRAM: ERR_USAGE: …` line,
- * no help dump.
+ * no help dump; the help printed as every other output (common/stdio.ts).
  */
-export function commanderErrorOutput(program: string): { outputError: (text: string, w: (s: string) => void) => void } {
-  return { outputError: (text) => printError(program, 'ERR_USAGE', `${text.replace(/^error: /, '').trim()} (see --help)`) };
+export function commanderErrorOutput(program: string): {
+  writeOut: (text: string) => void;
+  writeErr: (text: string) => void;
+  outputError: (text: string, w: (s: string) => void) => void;
+} {
+  return {
+    writeOut: printOut,
+    writeErr: printErr,
+    outputError: (text) => printError(program, 'ERR_USAGE', `${text.replace(/^error: /, '').trim()} (see --help)`),
+  };
 }

@@ -9,6 +9,8 @@ import { GobinError } from './errors.js';
 export class Cursor {
   readonly view: DataView;
   off: number;
+  /** The same bytes as a Buffer, for decoding strings (made on first use). */
+  private text: Buffer | undefined = undefined;
 
   constructor(
     readonly data: Uint8Array,
@@ -112,7 +114,8 @@ export class Cursor {
   cstring(): string {
     const end = this.data.indexOf(0, this.off);
     if (end < 0) this.fail('ERR_TRUNCATED', 'unterminated string');
-    const s = Buffer.from(this.data.buffer, this.data.byteOffset + this.off, end - this.off).toString('utf8');
+    this.text ??= Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
+    const s = this.text.toString('utf8', this.off, end);
     this.off = end + 1;
     return s;
   }

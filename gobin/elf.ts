@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFile, readFileSync, readSync } from 'node:fs';
 import { Cursor } from './cursor.js';
 import { GobinError } from './errors.js';
 
@@ -43,6 +42,60 @@ export interface ElfProgram {
 }
 
 /**
+ * Where an ElfFile's bytes come from: the whole file in memory, or the file
+ * itself, read range by range when asked (ElfFile.openOnDemand).
+ */
+interface FileBytes {
+  readonly size: number;
+  /** The bytes of [offset, offset+length), within the file. */
+  read(offset: number, length: number): Uint8Array;
+  /** The whole file. */
+  all(): Uint8Array;
+}
+
+function inMemory(data: Uint8Array): FileBytes {
+  return { size: data.length, read: (offset, length) => data.subarray(offset, offset + length), all: () => data };
+}
+
+/**
+ * A file read where asked, each read opening and closing it (an ElfFile holds
+ * no descriptor, so there is nothing to close); the whole file is read once,
+ * the first time all of it is asked for, and then serves every read.
+ */
+function onDemand(path: string): FileBytes {
+  const fd = openSync(path, 'r');
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+  let whole: Uint8Array | undefined;
+  return {
+    size,
+    read(offset, length) {
+      if (whole) return whole.subarray(offset, offset + length);
+      const out = Buffer.allocUnsafe(length);
+      const fd = openSync(path, 'r');
+      try {
+        for (let done = 0; done < length; ) {
+          const n = readSync(fd, out, done, length - done, offset + done);
+          if (n === 0) throw new GobinError('ERR_TRUNCATED', `${path}: ended at ${offset + done} while reading [0x${offset.toString(16)}, +0x${length.toString(16)}) (did it change while being read?)`, { offset: offset + done });
+          done += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      return out;
+    },
+    all: () => (whole ??= readFileSync(path)),
+  };
+}
+
+/** Bytes the ELF header, program headers and section headers are read from when the file is read on demand. */
+const ELF_HEADER_SIZE = 64;
+
+/**
  * A 64-bit little-endian ELF file (amd64 or arm64, the arches Go's eBPF
  * instrumentation targets): its sections, its program headers, and the
  * mapping between virtual addresses and file offsets that uprobes need.
@@ -56,16 +109,17 @@ export class ElfFile {
   private readonly byName = new Map<string, ElfSection>();
 
   private constructor(
-    readonly data: Uint8Array,
+    private readonly bytes: FileBytes,
     readonly name: string,
   ) {
-    if (data.length < 4 || data[0] !== 0x7f || data[1] !== 0x45 || data[2] !== 0x4c || data[3] !== 0x46) {
+    const head = bytes.read(0, Math.min(ELF_HEADER_SIZE, bytes.size));
+    if (head.length < 4 || head[0] !== 0x7f || head[1] !== 0x45 || head[2] !== 0x4c || head[3] !== 0x46) {
       throw new GobinError('ERR_NOT_ELF', `${name}: not an ELF file (bad magic)`);
     }
-    const c = new Cursor(data, 'ELF header');
+    const c = new Cursor(head, 'ELF header');
     c.need(64);
-    const elfClass = data[4];
-    const elfData = data[5];
+    const elfClass = head[4];
+    const elfData = head[5];
     if (elfClass !== 2) throw new GobinError('ERR_ELF_UNSUPPORTED', `${name}: ${elfClass === 1 ? '32-bit' : `class ${elfClass}`} ELF is not supported; only 64-bit`);
     if (elfData !== 1) throw new GobinError('ERR_ELF_UNSUPPORTED', `${name}: big-endian ELF is not supported; only little-endian`);
     c.seek(16);
@@ -85,9 +139,10 @@ export class ElfFile {
 
     if (phnum > 0) {
       if (phentsize < 56) throw new GobinError('ERR_ELF_MALFORMED', `${name}: program header entry size ${phentsize} < 56`);
-      if (phoff + phnum * phentsize > data.length) throw new GobinError('ERR_TRUNCATED', `${name}: program headers run past end of file`, { offset: phoff });
+      if (phoff + phnum * phentsize > bytes.size) throw new GobinError('ERR_TRUNCATED', `${name}: program headers run past end of file`, { offset: phoff });
+      const table = bytes.read(phoff, phnum * phentsize);
       for (let i = 0; i < phnum; i++) {
-        const p = new Cursor(data, 'program headers', phoff + i * phentsize);
+        const p = new Cursor(table, 'program headers', i * phentsize, phoff);
         const type = p.u32();
         const flags = p.u32();
         const offset = p.u64();
@@ -102,10 +157,11 @@ export class ElfFile {
     // remove them; callers then fall back to program headers.
     if (shnum > 0 && shoff !== 0) {
       if (shentsize < 64) throw new GobinError('ERR_ELF_MALFORMED', `${name}: section header entry size ${shentsize} < 64`);
-      if (shoff + shnum * shentsize > data.length) throw new GobinError('ERR_TRUNCATED', `${name}: section headers run past end of file`, { offset: shoff });
+      if (shoff + shnum * shentsize > bytes.size) throw new GobinError('ERR_TRUNCATED', `${name}: section headers run past end of file`, { offset: shoff });
+      const table = bytes.read(shoff, shnum * shentsize);
       const raw: Array<ElfSection & { nameOff: number }> = [];
       for (let i = 0; i < shnum; i++) {
-        const s = new Cursor(data, 'section headers', shoff + i * shentsize);
+        const s = new Cursor(table, 'section headers', i * shentsize, shoff);
         raw.push({
           index: i,
           nameOff: s.u32(),
@@ -134,11 +190,21 @@ export class ElfFile {
   }
 
   static parse(data: Uint8Array, name = '<buffer>'): ElfFile {
-    return new ElfFile(data, name);
+    return new ElfFile(inMemory(data), name);
   }
 
-  static async open(path: string): Promise<ElfFile> {
-    return new ElfFile(await readFile(path), path);
+  static open(path: string): Promise<ElfFile> {
+    // node:fs's callback form: node:fs/promises would load a dozen more of Node's modules (streams, readline) with this one.
+    return new Promise((resolve, reject) =>
+      readFile(path, (err, data) => {
+        if (err) return reject(err);
+        try {
+          resolve(new ElfFile(inMemory(data), path));
+        } catch (e) {
+          reject(e);
+        }
+      }),
+    );
   }
 
   /**
@@ -147,7 +213,29 @@ export class ElfFile {
    * through the event loop for each 512 kB.
    */
   static openSync(path: string): ElfFile {
-    return new ElfFile(readFileSync(path), path);
+    return new ElfFile(inMemory(readFileSync(path)), path);
+  }
+
+  /**
+   * Reads the headers now, and then only the ranges asked for (sectionData,
+   * slice), as Go's debug/elf does: for a reader that needs a few sections of
+   * a large binary, such as `offsets dwarf` (its DWARF is a tenth of the file).
+   * Fresh memory is slow to come by on this project's virtual machines (about
+   * 4 ms a megabyte), so reading the other nine tenths is not free. Anything
+   * that asks for `data` reads the whole file then.
+   */
+  static openOnDemand(path: string): ElfFile {
+    return new ElfFile(onDemand(path), path);
+  }
+
+  /** The whole file (read now when the file is read on demand). */
+  get data(): Uint8Array {
+    return this.bytes.all();
+  }
+
+  /** The file's size in bytes. */
+  get size(): number {
+    return this.bytes.size;
   }
 
   get machine(): GoArch | `unknown(${number})` {
@@ -173,10 +261,10 @@ export class ElfFile {
 
   /** A checked view of [offset, offset+size) of the file. */
   slice(offset: number, size: number, what: string): Uint8Array {
-    if (offset < 0 || size < 0 || offset + size > this.data.length) {
-      throw new GobinError('ERR_TRUNCATED', `${this.name}: ${what} [0x${offset.toString(16)}, +0x${size.toString(16)}) runs past end of file (size 0x${this.data.length.toString(16)})`);
+    if (offset < 0 || size < 0 || offset + size > this.bytes.size) {
+      throw new GobinError('ERR_TRUNCATED', `${this.name}: ${what} [0x${offset.toString(16)}, +0x${size.toString(16)}) runs past end of file (size 0x${this.bytes.size.toString(16)})`);
     }
-    return this.data.subarray(offset, offset + size);
+    return this.bytes.read(offset, size);
   }
 
   loadSegments(): ElfProgram[] {

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
+import { fileStamp } from '../common/file-stamp.js';
 import { TableError } from './errors.js';
 import { TABLE_FORMAT, TABLE_FORMAT_VERSION, type OffsetsTable } from './format.js';
 import { tableModel } from './model.js';
@@ -55,13 +56,26 @@ export function checkTable(doc: unknown, origin = 'table'): OffsetsTable {
   return doc;
 }
 
-/** The text of a table file, or ERR_TABLE_READ. */
-export async function readTableText(path: string): Promise<string> {
+/**
+ * The text of a table file and the stamp of what was read (common/file-stamp.ts),
+ * or ERR_TABLE_READ. Read in one call: a table is tens of kilobytes.
+ */
+export function readTableFile(path: string): { text: string; stamp: string } {
   try {
-    return await readFile(path, 'utf8');
+    const fd = openSync(path, 'r');
+    try {
+      return { stamp: fileStamp(fstatSync(fd)), text: readFileSync(fd, 'utf8') };
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw new TableError('ERR_TABLE_READ', `cannot read table ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
+}
+
+/** The text of a table file, or ERR_TABLE_READ. */
+export async function readTableText(path: string): Promise<string> {
+  return readTableFile(path).text;
 }
 
 export async function loadTable(path: string): Promise<OffsetsTable> {

@@ -26,13 +26,16 @@ export const LAYOUT_NAMES: Record<LoadedTable['layout'], string> = { 'go-offsets
 
 /**
  * Parses a table in either layout, detected from the document: an object is
- * our format (checked as parseTable does), an array is OpenTelemetry's.
- * Anything else is ERR_TABLE_FORMAT.
+ * our format (checked as parseTable does, unless `validated`: a table checked
+ * when the package was built, offsets/packaged-table.ts), an array is
+ * OpenTelemetry's. Anything else is ERR_TABLE_FORMAT.
  */
-export function parseAnyTable(text: string, origin = 'table'): LoadedTable {
+export function parseAnyTable(text: string, origin = 'table', { validated = false } = {}): LoadedTable {
   const doc = parseJsonText(text, origin);
   if (Array.isArray(doc)) return importOtel(checkOtelLayout(doc, origin), origin);
-  if (typeof doc === 'object' && doc !== null && 'format' in doc) return { layout: 'go-offsets', origin, table: checkTable(doc, origin), filing: new Map(), nulls: 0 };
+  if (typeof doc === 'object' && doc !== null && 'format' in doc) {
+    return { layout: 'go-offsets', origin, table: validated ? (doc as OffsetsTable) : checkTable(doc, origin), filing: new Map(), nulls: 0 };
+  }
   throw new TableError('ERR_TABLE_FORMAT', `${origin}: neither a go-offsets table (an object with "format") nor OpenTelemetry's offsets layout (a list of modules)`);
 }
 

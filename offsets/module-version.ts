@@ -1,12 +1,9 @@
-import { createRequire } from 'node:module';
-import type SemVerClass from 'semver/classes/semver.js';
+import SemVer from 'semver/classes/semver.js';
 import { TableError } from './errors.js';
 
-// Only the SemVer class, not the whole semver package: the agent loads this at start-up, where
-// semver's index (forty-odd modules) cost tens of milliseconds. Required, not imported: semver
-// is CommonJS, and an ESM import first runs Node's CommonJS export scanner over each file.
-const SemVer = createRequire(import.meta.url)('semver/classes/semver.js') as typeof SemVerClass;
-type SemVer = SemVerClass;
+// Only the SemVer class, not the whole semver package (forty-odd modules). Imported, so that
+// the CLIs' bundles (scripts/build-bundles.mjs) hold it, in their code caches too, instead of
+// resolving, reading and compiling its files from node_modules at every start.
 
 /**
  * A module version as buildinfo reports it: semver with a `v` prefix

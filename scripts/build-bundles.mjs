@@ -18,14 +18,34 @@
 // outside: they are loaded from node_modules, and only when needed. For
 // iced-x86, which the agent's decoder thread loads at once, a V8 code cache is
 // saved here too.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { compileForCodeCache, writeCodeCache } from '../dist/common/code-cache.js';
+import { writeCodeCache } from '../dist/common/code-cache.js';
 import { amd64Returns } from '../dist/gobin/returns.js';
+import { stampPackagedTable } from '../dist/offsets/packaged-table.js';
 
 const outdir = 'dist/bundle';
+
+// commander requires node:child_process when it loads, for the executable
+// subcommands none of these CLIs has: 5-15 ms of every start spent loading
+// node:child_process, node:net and node:stream. Within commander, it is loaded
+// on first use instead.
+const lazyChildProcessInCommander = {
+  name: 'lazy-child-process-in-commander',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'node:child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get: (_, key) => require(${JSON.stringify(args.path)})[key] });`,
+      loader: 'js',
+    }));
+  },
+};
+
 const CLIS = { offsets: 'cli/offsets.ts', 'offsets-tracker': 'tracker/cli.ts', 'offsets-agent': 'agent/cli.ts' };
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -44,33 +64,28 @@ await build({
   external: ['iced-x86', '@opentelemetry/*'],
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [lazyChildProcessInCommander],
+  minifyWhitespace: true,
   logLevel: 'warning',
 });
 // The package is "type": "module"; these .js files are CommonJS.
 await mkdir(outdir, { recursive: true });
 await writeFile(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
 
-// Each CLI's bundle, warmed up with runs that need no input file (their output discarded), so
-// that V8 has compiled the functions a start runs (commander's parsing, the table's validator
-// and lookup) and the cache holds them too: V8 compiles a function only when it first runs.
+// The packaged table, validated once here rather than at every command (offsets/packaged-table.ts).
+console.log(`build-bundles: packaged table ${await stampPackagedTable()}`);
+
+// Each CLI's bundle, warmed up with runs that need no input file (in a process of their own,
+// output discarded: scripts/warm-code-cache.mjs), so that V8 has compiled the functions a start
+// runs (commander's parsing, the table's lookup) and the cache holds them too: V8 compiles a
+// function only when it first runs.
 const WARM_UP = {
   offsets: [['--help'], ['lookup', 'net/http.Request.ctx', '--go', '1.22.12', '--json'], ['dwarf', '--help']],
   'offsets-tracker': [['--help']],
   'offsets-agent': [['--help']],
 };
 for (const cli of Object.keys(CLIS)) {
-  const compiled = compileForCodeCache(resolve(outdir, `${cli}.js`));
-  const { write } = process.stdout;
-  const { write: writeErr } = process.stderr;
-  process.stdout.write = process.stderr.write = () => true;
-  try {
-    for (const argv of WARM_UP[cli]) await compiled.exports.main(argv);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-    process.exitCode = undefined;
-  }
-  compiled.save(outdir);
+  execFileSync(process.execPath, ['scripts/warm-code-cache.mjs', resolve(outdir, `${cli}.js`), outdir, JSON.stringify(WARM_UP[cli])], { stdio: 'ignore' });
 }
 
 // iced-x86, warmed up with gobin/returns.ts's own decode, so that the functions it runs are in the cache too.

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { compareTables, type CompareValue, type FieldComparison } from '../../offsets/compare.js';
-import { loadAnyTable } from '../../offsets/loaded-table.js';
+import type { CompareValue, FieldComparison, TableComparison } from '../../offsets/compare.js';
 import { columns, EXIT_UNKNOWN, write } from './table.js';
 
 export function registerCompare(program: Command): void {
@@ -17,6 +16,7 @@ export function registerCompare(program: Command): void {
         `Exit status: 0 the tables agree on everything they share; ${EXIT_UNKNOWN} they disagree somewhere; 1 bad input or table.`,
     )
     .action(async (fileA: string, fileB: string, opts: { json?: boolean }) => {
+      const [{ loadAnyTable }, { compareTables }] = await Promise.all([import('../../offsets/loaded-table.js'), import('../../offsets/compare.js')]);
       const [a, b] = [await loadAnyTable(fileA), await loadAnyTable(fileB)];
       const cmp = compareTables(a, b);
       if (opts.json) write(JSON.stringify(cmp));
@@ -28,7 +28,7 @@ export function registerCompare(program: Command): void {
 const show = (v: CompareValue): string => (v === 'no-value' ? 'no value' : String(v));
 const runs = (rs: FieldComparison['onlyARuns']): string => rs.map(([f, l, n]) => (n === 1 ? f : `${f}..${l} (${n})`)).join(', ');
 
-function asText(cmp: ReturnType<typeof compareTables>): string {
+function asText(cmp: TableComparison): string {
   const t = cmp.totals;
   const shared = cmp.fields.filter((c) => c.agree + c.disagree.length + c.noValue.length > 0);
   const out = [

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { TableError } from '../../offsets/errors.js';
-import { diffIn, type TableAnswer } from '../../offsets/otel/answer.js';
-import { requireModule } from '../../offsets/expand.js';
-import { parseVersionFor, isUnversioned } from '../../offsets/versions.js';
+import type { TableAnswer } from '../../offsets/otel/answer.js';
 import { collect, columns, openTable, options, splitModuleArg, tableOption, write } from './table.js';
 
 interface DiffOptions {
@@ -24,9 +22,14 @@ export function registerDiff(program: Command): void {
     .option('--arch <arch>', 'amd64 or arm64', 'amd64')
     .option('--json', 'print the differences as JSON');
   tableOption(cmd).action(async (opts: DiffOptions) => {
-    const { policy, arch } = options(opts);
+    const { policy, arch } = await options(opts);
     const { module, a, b } = versionsToCompare(opts);
     const loaded = await openTable(opts.table);
+    const [{ diffIn }, { requireModule }, { parseVersionFor, isUnversioned }] = await Promise.all([
+      import('../../offsets/otel/answer.js'),
+      import('../../offsets/expand.js'),
+      import('../../offsets/versions.js'),
+    ]);
     requireModule(loaded.table, module);
     for (const v of [a, b]) {
       if (isUnversioned(parseVersionFor(module, v))) throw new TableError('ERR_BAD_MODULE_VERSION', `diff needs real versions, got ${JSON.stringify(v)}`);

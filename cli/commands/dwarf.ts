@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { GoOffsetsError } from '../../common/errors.js';
+import { printJsonArray, printOut } from '../../common/stdio.js';
 import { CliError } from '../errors.js';
 import type { Dwarf, FieldOffset } from '../../gobin/dwarf/index.js';
+import type { ElfFile } from '../../gobin/elf.js';
 
 interface DwarfCommandOptions {
   json?: boolean;
@@ -29,14 +31,20 @@ export function registerDwarf(program: Command): void {
       // The readers load only when this command runs (in the bundle, esbuild defers their
       // evaluation and that of node:zlib): other commands do not pay for them.
       const [{ ElfFile }, { Dwarf }] = await Promise.all([import('../../gobin/elf.js'), import('../../gobin/dwarf/index.js')]);
-      const elf = await ElfFile.open(binary).catch((err: NodeJS.ErrnoException) => {
+      let elf: ElfFile;
+      try {
+        // Only the headers and the DWARF sections are read, not the whole binary.
+        elf = ElfFile.openOnDemand(binary);
+      } catch (err) {
         // The reader's own typed errors (ERR_NOT_ELF, ERR_TRUNCATED, …) name the problem: pass them on as they are.
         if (err instanceof GoOffsetsError) throw err;
-        throw new CliError('ERR_OPEN', `${binary}: cannot read: ${err.code ?? err.message}`, { cause: err });
-      });
+        const e = err as NodeJS.ErrnoException;
+        throw new CliError('ERR_OPEN', `${binary}: cannot read: ${e.code ?? e.message}`, { cause: err });
+      }
       const dwarf = Dwarf.fromElf(elf);
       const rows: FieldOffset[] = opts.all ? allFields(dwarf) : selectors.map((s) => dwarf.field(s));
-      process.stdout.write(opts.json ? `${JSON.stringify(rows)}\n` : table(rows));
+      if (opts.json) printJsonArray(rows);
+      else printOut(table(rows));
     });
 }
 

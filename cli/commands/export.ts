@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../common/atomic-write.js';
+import { printErr, printOut } from '../../common/stdio.js';
 import { TableError } from '../../offsets/errors.js';
-import { checkArch } from '../../offsets/index.js';
-import { exportOtel, type LeftOut } from '../../offsets/otel/export.js';
+import type { LeftOut } from '../../offsets/otel/export.js';
 import { openTable, tableOption } from './table.js';
 
 const FORMATS = ['otel'];
@@ -25,14 +24,16 @@ export function registerExport(program: Command): void {
     .addHelpText('after', '\nWhat cannot be written (failed scans, nulls read from OpenTelemetry\'s layout) is left out, counted and listed on standard error.\nExit status: 0 written; 1 bad input or table.')
     .action(async (opts: { format: string; out?: string; arch: string; table?: string }) => {
       if (!FORMATS.includes(opts.format)) throw new TableError('ERR_BAD_USAGE', `unknown export format ${JSON.stringify(opts.format)} (one of ${FORMATS.join(', ')})`);
+      const { checkArch } = await import('../../offsets/lookup.js');
       const arch = checkArch(opts.arch);
       const loaded = await openTable(opts.table);
+      const [{ exportOtel }, { writeFileAtomic }] = await Promise.all([import('../../offsets/otel/export.js'), import('../../common/atomic-write.js')]);
       const { text, leftOut, otherArchDiffers } = exportOtel(loaded, arch);
       if (opts.out) await writeFileAtomic(opts.out, text);
-      else process.stdout.write(text);
+      else printOut(text);
       reportLeftOut(leftOut);
       if (otherArchDiffers.length) {
-        process.stderr.write(`offsets: export: ${otherArchDiffers.length} fields written for ${arch} have other offsets on another arch of the table (OpenTelemetry's layout holds one arch):\n${otherArchDiffers.map((f) => `  ${f}\n`).join('')}`);
+        printErr(`offsets: export: ${otherArchDiffers.length} fields written for ${arch} have other offsets on another arch of the table (OpenTelemetry's layout holds one arch):\n${otherArchDiffers.map((f) => `  ${f}\n`).join('')}`);
       }
     });
 }
@@ -55,5 +56,5 @@ function reportLeftOut(leftOut: LeftOut[]): void {
     lines.push(`offsets: export: left out ${count} ${unit} in ${fields.size} fields: ${WHY[reason]}`);
     for (const [field, versions] of fields) lines.push(`  ${field}${versions.length ? `: ${versions.join(', ')}` : ''}`);
   }
-  process.stderr.write(lines.join('\n') + '\n');
+  printErr(lines.join('\n') + '\n');
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { historyIn } from '../../offsets/otel/answer.js';
 import { columns, openTable, tableOption, write } from './table.js';
 
 export function registerHistory(program: Command): void {
@@ -9,7 +8,9 @@ export function registerHistory(program: Command): void {
     .argument('<field>', 'field selector, e.g. net/http.Request.ctx')
     .option('--json', 'print the runs as JSON');
   tableOption(cmd).action(async (field: string, opts: { table?: string; json?: boolean }) => {
-    const history = historyIn(await openTable(opts.table), field);
+    const loaded = await openTable(opts.table);
+    const { historyIn } = await import('../../offsets/otel/answer.js');
+    const history = historyIn(loaded, field);
     if (opts.json) return write(JSON.stringify({ field, ...history }));
     const show = (v: (typeof history.rows)[number]['value']) => (v === null ? 'absent' : v === 'no-value' ? 'no value (null)' : String(v));
     const rows = history.rows.map((r) => [r.arch, r.first, r.last, String(r.count), show(r.value)]);

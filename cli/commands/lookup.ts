@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { TableError } from '../../offsets/errors.js';
-import { owningModule } from '../../offsets/index.js';
-import { fieldFiling } from '../../offsets/loaded-table.js';
-import { lookupIn, type TableAnswer } from '../../offsets/otel/answer.js';
+import type { TableAnswer } from '../../offsets/otel/answer.js';
 import { EXIT_UNKNOWN, openTable, options, splitModuleArg, tableOption, write } from './table.js';
 
 interface LookupOptions {
@@ -27,18 +25,26 @@ export function registerLookup(program: Command): void {
   tableOption(cmd)
     .addHelpText('after', `\nExit status: 0 scanned, inferred or absent; ${EXIT_UNKNOWN} unknown or no value (a null in OpenTelemetry's table); 1 bad input or table.`)
     .action(async (field: string, opts: LookupOptions) => {
-      const { policy, arch } = options(opts);
+      const { policy, arch } = await options(opts);
       const loaded = await openTable(opts.table);
+      const [{ owningModule }, { fieldFiling }, { lookupIn }] = await Promise.all([
+        import('../../offsets/report.js'),
+        import('../../offsets/loaded-table.js'),
+        import('../../offsets/otel/answer.js'),
+      ]);
+      // The module whose version a lookup of the field takes: its owner, or the module OpenTelemetry keys it by.
+      const moduleToGive = (owner: string | undefined): string | undefined =>
+        owner === undefined || loaded.layout !== 'otel' ? owner : fieldFiling(loaded, field, owner).versionsOf;
       const table = loaded.table;
       const owner = owningModule(table, field);
       let result: TableAnswer;
       if (owner === 'std' || opts.module === undefined) {
         if (opts.module !== undefined) throw new TableError('ERR_BAD_USAGE', `${field} is a standard library field: use --go, not --module`);
-        if (owner !== undefined && owner !== 'std') throw new TableError('ERR_BAD_USAGE', `${field} belongs to module ${owner}: give --module ${moduleToGive(loaded, field, owner)}@VERSION`);
+        if (owner !== undefined && owner !== 'std') throw new TableError('ERR_BAD_USAGE', `${field} belongs to module ${owner}: give --module ${moduleToGive(owner)}@VERSION`);
         result = lookupIn(loaded, { field, go: opts.go, arch, policy });
       } else {
         const mod = splitModuleArg(opts.module);
-        const keyedBy = moduleToGive(loaded, field, owner);
+        const keyedBy = moduleToGive(owner);
         if (owner !== undefined && mod.path !== keyedBy) {
           if (keyedBy !== owner) {
             throw new TableError('ERR_BAD_USAGE', `${field} belongs to module ${owner}, but this table keys its offsets by ${keyedBy}'s version (OpenTelemetry files it under ${keyedBy}): give --module ${keyedBy}@VERSION`);
@@ -50,12 +56,6 @@ export function registerLookup(program: Command): void {
       write(opts.json ? JSON.stringify(asJson(result, opts)) : asText(result));
       if (result.status === 'unknown' || result.status === 'no-value') process.exitCode = EXIT_UNKNOWN;
     });
-}
-
-/** The module whose version a lookup of the field takes: its owner, or the module OpenTelemetry keys it by. */
-function moduleToGive(loaded: Awaited<ReturnType<typeof openTable>>, field: string, owner: string | undefined): string | undefined {
-  if (owner === undefined || loaded.layout !== 'otel') return owner;
-  return fieldFiling(loaded, field, owner).versionsOf;
 }
 
 function asJson(r: TableAnswer, opts: LookupOptions): Record<string, unknown> {

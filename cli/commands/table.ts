@@ -1,14 +1,18 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../common/report-error.js';
 import { TableError } from '../../offsets/errors.js';
-import { checkArch, checkPolicy, defaultTablePath, type LookupPolicy } from '../../offsets/index.js';
-import { loadAnyTable, type LoadedTable } from '../../offsets/loaded-table.js';
+import type { LookupPolicy } from '../../offsets/lookup.js';
+import type { LoadedTable } from '../../offsets/loaded-table.js';
 import type { Arch } from '../../offsets/observation.js';
+import { printOut } from '../../common/stdio.js';
 import { registerCompare } from './compare.js';
 import { registerDiff } from './diff.js';
 import { registerExport } from './export.js';
 import { registerHistory } from './history.js';
 import { registerLookup } from './lookup.js';
+
+// The table code (offsets/) is imported when a command runs, not when the CLI
+// starts: `--help` and the readers' commands never load it.
 
 /** lookup, history, diff, export and compare: the offline commands over the offsets table. */
 export function registerTableCommands(program: Command): void {
@@ -26,20 +30,25 @@ export function tableOption(cmd: Command): Command {
   return cmd.option('--table <file>', "offsets table to read, ours or in OpenTelemetry's layout (default: offsets/offsets.json of this package)");
 }
 
-/** The table named by --table (or the packaged one), in either layout (offsets/loaded-table.ts). */
+/**
+ * The table named by --table, in either layout (offsets/loaded-table.ts), or
+ * the packaged one, which the build validated (offsets/packaged-table.ts).
+ */
 export async function openTable(file: string | undefined): Promise<LoadedTable> {
-  const path = file ?? defaultTablePath();
+  const [{ loadAnyTable }, { loadPackagedTable }] = await Promise.all([import('../../offsets/loaded-table.js'), import('../../offsets/packaged-table.js')]);
+  if (file !== undefined) return loadAnyTable(file);
   try {
-    return await loadAnyTable(path);
+    return loadPackagedTable();
   } catch (err) {
-    if (file === undefined && err instanceof TableError && err.code === 'ERR_TABLE_READ') {
+    if (err instanceof TableError && err.code === 'ERR_TABLE_READ') {
       throw new TableError('ERR_TABLE_READ', `${err.message} (the packaged table has not been generated yet: pass --table FILE)`);
     }
     throw err;
   }
 }
 
-export function options(opts: { policy?: string; arch?: string }): { policy: LookupPolicy; arch: Arch } {
+export async function options(opts: { policy?: string; arch?: string }): Promise<{ policy: LookupPolicy; arch: Arch }> {
+  const { checkArch, checkPolicy } = await import('../../offsets/lookup.js');
   return { policy: checkPolicy(opts.policy), arch: checkArch(opts.arch ?? 'amd64') };
 }
 
@@ -54,8 +63,9 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** Prints `text` as one line (or lines) on standard output. */
 export function write(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  printOut(text.endsWith('\n') ? text : text + '\n');
 }
 
 /** Left-aligned columns, two spaces apart. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { GoOffsetsError } from '../../common/errors.js';
+import { printErr, printJsonArray, printOut } from '../../common/stdio.js';
 import { CliError } from '../errors.js';
-import { GoBinary } from '../../gobin/binary.js';
 import type { TypeDescriptors, TypeFieldOffset } from '../../gobin/types/index.js';
 import { columns } from './table.js';
 
@@ -34,16 +34,19 @@ export function registerTypes(program: Command): void {
       if (!opts.all && selectors.length === 0) {
         throw new CliError('ERR_USAGE', 'give at least one pkgpath.Type.field selector, or --all');
       }
+      // The reader loads only when this command runs.
+      const { GoBinary } = await import('../../gobin/binary.js');
       const bin = await GoBinary.open(binary).catch((err: NodeJS.ErrnoException) => {
         if (err instanceof GoOffsetsError || typeof err?.code !== 'string') throw err;
         throw new CliError('ERR_OPEN', `${binary}: cannot read: ${err.code}`, { cause: err });
       });
       const td = bin.types();
       const rows = opts.all ? allRows(td) : selectors.map((s) => td.field(s));
-      process.stdout.write(opts.json ? `${JSON.stringify(rows)}\n` : renderRows(rows));
+      if (opts.json) printJsonArray(rows);
+      else printOut(renderRows(rows));
       const ambiguous = [...td.ambiguous().keys()];
       if (opts.all && ambiguous.length) {
-        process.stderr.write(`offsets types: left out ${ambiguous.length} struct name(s) carried by several descriptors (function-local types): ${ambiguous.join(', ')}\n`);
+        printErr(`offsets types: left out ${ambiguous.length} struct name(s) carried by several descriptors (function-local types): ${ambiguous.join(', ')}\n`);
       }
     });
 }

@@ -18,6 +18,53 @@ export interface Abbrev {
   fixedSize: number;
   /** Index in `attrs` of DW_AT_sibling, or -1. */
   siblingIndex: number;
+  /** How to skip each attribute's value: see skipOp. */
+  skip: Int8Array;
+}
+
+/**
+ * How the reader skips a value of a form without decoding it, so that the DIEs
+ * nobody asked for cost as little as possible: a fixed size in bytes (0-16),
+ * or one of the codes below for the forms whose size is in the data.
+ */
+export const enum SKIP {
+  /** NUL-terminated (DW_FORM_string). */
+  string = -1,
+  /** LEB128 (udata, sdata, ref_udata, strx, addrx, loclistx, rnglistx). */
+  leb128 = -2,
+  /** A ULEB128 length, then that many bytes (block, exprloc). */
+  lebBlock = -3,
+  /** A 1-byte length, then that many bytes (block1). */
+  block1 = -4,
+  /** Anything else (block2, block4, indirect, an unknown form): the reader's general path. */
+  other = -5,
+}
+
+/** The skip code of `form` in a unit of this shape (SKIP). */
+export function skipOp(form: number, u: UnitShape): number {
+  const size = fixedFormSize(form, u);
+  if (size >= 0) return size;
+  switch (form) {
+    case DW_FORM.string:
+      return SKIP.string;
+    case DW_FORM.sdata:
+    case DW_FORM.udata:
+    case DW_FORM.ref_udata:
+    case DW_FORM.strx:
+    case DW_FORM.addrx:
+    case DW_FORM.loclistx:
+    case DW_FORM.rnglistx:
+    case DW_FORM.GNU_addr_index:
+    case DW_FORM.GNU_str_index:
+      return SKIP.leb128;
+    case DW_FORM.block:
+    case DW_FORM.exprloc:
+      return SKIP.lebBlock;
+    case DW_FORM.block1:
+      return SKIP.block1;
+    default:
+      return SKIP.other;
+  }
 }
 
 export interface UnitShape {
@@ -105,7 +152,7 @@ export function parseAbbrevTable(section: Uint8Array, offset: number, shape: Uni
       fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
     }
     if (table.has(code)) throw new GobinError('ERR_DWARF_MALFORMED', `abbreviation code ${code} defined twice`, { section: '.debug_abbrev', offset: at });
-    table.set(code, { code, tag, hasChildren: children === 1, attrs, fixedSize, siblingIndex });
+    table.set(code, { code, tag, hasChildren: children === 1, attrs, fixedSize, siblingIndex, skip: Int8Array.from(attrs, (a) => skipOp(a.form, shape)) });
   }
   return table;
 }

@@ -156,17 +156,23 @@ export class Dwarf {
     return this.searchOrder;
   }
 
-  /** Records every struct name of a unit, decoding only struct DIEs (and jumping over subtrees that carry DW_AT_sibling). */
+  /** Records every struct name of a unit, decoding only their names (and jumping over subtrees that carry DW_AT_sibling). */
   private skim(u: Unit): void {
+    const structs: number[] = [];
     this.data.walk(
       u,
       u.dieStart,
-      (tag) => (tag === DW_TAG.structure_type ? 'decode' : 'skip-children'),
-      (e) => {
-        const name = e.attrs.get(DW_AT.name);
-        if (typeof name === 'string') this.remember(name, e.offset);
+      (tag, _depth, offset) => {
+        if (tag === DW_TAG.structure_type) structs.push(offset);
+        return 'skip-children';
       },
+      () => {},
     );
+    // An indexed loop: V8 may still be interpreting this, and then for-of makes an object per step.
+    for (let i = 0; i < structs.length; i++) {
+      const name = this.data.attribute(u, structs[i], DW_AT.name);
+      if (typeof name === 'string') this.remember(name, structs[i]);
+    }
     this.skimmed.add(u);
   }
 }

@@ -1,6 +1,6 @@
 import { Cursor } from '../cursor.js';
 import { GobinError } from '../errors.js';
-import { fixedFormSize, parseAbbrevTable, type Abbrev } from './abbrev.js';
+import { parseAbbrevTable, SKIP, skipOp, type Abbrev, type AttrSpec } from './abbrev.js';
 import { DW_AT, DW_FORM, DW_UT } from './constants.js';
 import type { SectionSource } from './sections.js';
 import { readUnitHeaders, type Unit } from './unit.js';
@@ -23,11 +23,28 @@ export class Opaque {
 
 export type AttrValue = number | bigint | string | boolean | Uint8Array | DieRef | SigRef | Opaque;
 
+/**
+ * A DIE's attribute values, in its abbreviation's order. A DIE has a handful:
+ * looking one up by a scan beats a hash table, and costs one array per DIE.
+ */
+export class Attributes {
+  constructor(
+    private readonly specs: readonly AttrSpec[],
+    private readonly values: readonly AttrValue[],
+  ) {}
+
+  /** The value of attribute `at` (the last one, should the abbreviation list it twice), or undefined. */
+  get(at: number): AttrValue | undefined {
+    for (let i = this.specs.length - 1; i >= 0; i--) if (this.specs[i].at === at) return this.values[i];
+    return undefined;
+  }
+}
+
 export interface Entry {
   offset: number;
   tag: number;
   hasChildren: boolean;
-  attrs: Map<number, AttrValue>;
+  attrs: Attributes;
   /** Offset just past this DIE's attributes: its first child, or its next sibling. */
   end: number;
 }
@@ -91,22 +108,23 @@ export class DwarfData {
   /** The root DIE's facts that other DIEs' forms depend on (DWARF 5 string and address bases). */
   root(u: Unit): NonNullable<Unit['root']> {
     if (u.root) return u.root;
-    // Read the root with indexed forms left unresolved: DW_AT_str_offsets_base may come after DW_AT_name (strx).
-    const e = this.entry(u, u.dieStart, true);
     const base = (at: number, dflt: number): number => {
-      const v = e?.attrs.get(at);
+      const v = this.attribute(u, u.dieStart, at);
       return typeof v === 'number' ? v : dflt;
     };
     // DWARF 5 §7.26/§7.27: the bases point just past the 8-byte (32-bit format) contribution header.
     const header = u.offsetSize === 8 ? 16 : 8;
     u.root = { name: '', strOffsetsBase: base(DW_AT.str_offsets_base, header), addrBase: base(DW_AT.addr_base, header) };
-    const name = e?.attrs.get(DW_AT.name);
-    u.root.name = name instanceof Opaque ? String(this.resolveIndexed(u, name, e!.offset)) : typeof name === 'string' ? name : '';
+    // The name with indexed forms left unresolved until the bases are known: DW_AT_str_offsets_base may come after DW_AT_name (strx).
+    const name = this.attribute(u, u.dieStart, DW_AT.name, true);
+    u.root.name = name instanceof Opaque ? String(this.resolveIndexed(u, name, u.dieStart)) : typeof name === 'string' ? name : '';
     return u.root;
   }
 
   private abbrevAt(u: Unit, c: Cursor, at: number): Abbrev | undefined {
-    const code = c.uleb128();
+    // Most codes fit in one byte.
+    const first = c.off < c.data.length ? c.data[c.off] : 0x80;
+    const code = first < 0x80 ? (c.off++, first) : c.uleb128();
     if (code === 0) return undefined;
     const a = this.abbrevs(u).get(code);
     if (!a) c.fail('ERR_DWARF_MALFORMED', `DIE uses abbreviation code ${code}, which unit 0x${u.offset.toString(16)}'s table lacks`, at);
@@ -115,17 +133,61 @@ export class DwarfData {
 
   /** Decodes the DIE at `offset` (undefined for a null entry, which ends a sibling list). */
   entry(u: Unit, offset: number, deferIndexed = false): Entry | undefined {
+    return this.atDie(u, offset, this.readEntry, 0, deferIndexed);
+  }
+
+  /**
+   * The value of attribute `at` of the DIE at `offset` (undefined when the DIE
+   * has none, or is a null entry): the attributes before it are skipped and no
+   * other is decoded. For a caller that wants one attribute of many DIEs (the
+   * names of a unit's structs), without a whole Entry for each.
+   */
+  attribute(u: Unit, offset: number, at: number, deferIndexed = false): AttrValue | undefined {
+    return this.atDie(u, offset, this.readAttribute, at, deferIndexed);
+  }
+
+  /**
+   * Reads the DIE at `offset` with `read` (a method: no closure to make for each
+   * DIE), given a cursor just past the DIE's abbreviation code; undefined for a
+   * null entry. One cursor per unit serves every read, and is put back where it
+   * was after each: a nested read (the root DIE read for a string base, below
+   * form()) leaves the outer one where it was.
+   */
+  private atDie<T>(u: Unit, offset: number, read: (c: Cursor, u: Unit, a: Abbrev, offset: number, at: number, deferIndexed: boolean) => T, at: number, deferIndexed: boolean): T | undefined {
     if (offset < u.dieStart || offset >= u.end) {
       throw new GobinError('ERR_DWARF_MALFORMED', `DIE offset 0x${offset.toString(16)} is outside unit 0x${u.offset.toString(16)}`, { section: '.debug_info', offset });
     }
-    const c = new Cursor(this.info.subarray(0, u.end), '.debug_info', offset);
-    const a = this.abbrevAt(u, c, offset);
-    if (!a) return undefined;
-    const attrs = new Map<number, AttrValue>();
-    for (const spec of a.attrs) {
-      attrs.set(spec.at, this.form(c, u, spec.form, spec.implicitConst, deferIndexed));
+    const c = (u.cursor ??= new Cursor(this.info.subarray(0, u.end), '.debug_info'));
+    const resume = c.off;
+    try {
+      c.off = offset;
+      const a = this.abbrevAt(u, c, offset);
+      return a ? read.call(this, c, u, a, offset, at, deferIndexed) : undefined;
+    } finally {
+      c.off = resume;
     }
-    return { offset, tag: a.tag, hasChildren: a.hasChildren, attrs, end: c.off };
+  }
+
+  private readEntry(c: Cursor, u: Unit, a: Abbrev, offset: number, _at: number, deferIndexed: boolean): Entry {
+    return { offset, tag: a.tag, hasChildren: a.hasChildren, attrs: this.attributes(c, u, a, deferIndexed), end: c.off };
+  }
+
+  private readAttribute(c: Cursor, u: Unit, a: Abbrev, _offset: number, at: number, deferIndexed: boolean): AttrValue | undefined {
+    // The last one, as Attributes.get, should the abbreviation list it twice.
+    let i = a.attrs.length - 1;
+    while (i >= 0 && a.attrs[i].at !== at) i--;
+    if (i < 0) return undefined;
+    this.skipAttributes(c, u, a, i);
+    return this.form(c, u, a.attrs[i].form, a.attrs[i].implicitConst, deferIndexed);
+  }
+
+  private attributes(c: Cursor, u: Unit, a: Abbrev, deferIndexed: boolean): Attributes {
+    const values = new Array<AttrValue>(a.attrs.length);
+    for (let i = 0; i < a.attrs.length; i++) {
+      const spec = a.attrs[i];
+      values[i] = this.form(c, u, spec.form, spec.implicitConst, deferIndexed);
+    }
+    return new Attributes(a.attrs, values);
   }
 
   /**
@@ -154,8 +216,7 @@ export class DwarfData {
       const what = visit(a.tag, depth, at);
       if (what === 'stop') return;
       if (what === 'decode') {
-        const attrs = new Map<number, AttrValue>();
-        for (const spec of a.attrs) attrs.set(spec.at, this.form(c, u, spec.form, spec.implicitConst, false));
+        const attrs = this.attributes(c, u, a, false);
         decoded({ offset: at, tag: a.tag, hasChildren: a.hasChildren, attrs, end: c.off }, depth);
       } else if (what === 'skip-children' && a.hasChildren && a.siblingIndex >= 0) {
         let sibling: AttrValue | undefined;
@@ -168,55 +229,84 @@ export class DwarfData {
           c.seek(sibling.offset);
           continue;
         }
-      } else if (a.fixedSize >= 0) {
-        c.skip(a.fixedSize);
       } else {
-        for (const spec of a.attrs) this.skipForm(c, u, spec.form);
+        this.skipAttributes(c, u, a);
       }
       if (a.hasChildren) depth++;
     }
   }
 
+  /**
+   * Skips the attribute values of a DIE (its first `count`): most DIEs of a unit are read only to
+   * be skipped, so this is the reader's inner loop. It goes by the skip codes
+   * of the abbreviation (abbrev.ts), and takes skipForm's general path for the
+   * other forms and for anything out of the ordinary (a value running past the
+   * unit, an overlong LEB128), which reports what is wrong.
+   */
+  private skipAttributes(c: Cursor, u: Unit, a: Abbrev, count = a.attrs.length): void {
+    if (a.fixedSize >= 0 && count === a.attrs.length) return c.skip(a.fixedSize);
+    const data = c.data;
+    const end = data.length;
+    const ops = a.skip;
+    let off = c.off;
+    for (let i = 0; i < count; i++) {
+      const op = ops[i];
+      const start = off;
+      if (op >= 0) {
+        off += op;
+      } else if (op === SKIP.string) {
+        while (off < end && data[off] !== 0) off++;
+        off++;
+      } else if (op === SKIP.leb128) {
+        while (off < end && data[off] & 0x80) off++;
+        off++;
+        if (off - start > 10) off = end + 1;
+      } else if (op === SKIP.lebBlock) {
+        c.off = off;
+        const length = c.uleb128();
+        off = c.off + length;
+      } else if (op === SKIP.block1) {
+        off += off < end ? data[off] + 1 : 1;
+      } else {
+        off = end + 1;
+      }
+      if (off > end) {
+        c.off = start;
+        this.skipForm(c, u, a.attrs[i].form);
+        off = c.off;
+      }
+    }
+    c.off = off;
+  }
+
   private skipForm(c: Cursor, u: Unit, form: number, indirections = 0): void {
-    switch (form) {
-      case DW_FORM.string: {
+    // The skip code says how big a value is (abbrev.ts); the forms it leaves to this path are below.
+    const op = skipOp(form, u);
+    if (op >= 0) return c.skip(op);
+    switch (op) {
+      case SKIP.string: {
         const end = c.data.indexOf(0, c.off);
         if (end < 0) c.fail('ERR_TRUNCATED', 'unterminated DW_FORM_string');
         c.off = end + 1;
         return;
       }
-      case DW_FORM.block1:
-        c.skip(c.u8());
-        return;
+      case SKIP.leb128:
+        return skipLeb128(c);
+      case SKIP.lebBlock:
+        return c.skip(c.uleb128());
+      case SKIP.block1:
+        return c.skip(c.u8());
+    }
+    switch (form) {
       case DW_FORM.block2:
-        c.skip(c.u16());
-        return;
+        return c.skip(c.u16());
       case DW_FORM.block4:
-        c.skip(c.u32());
-        return;
-      case DW_FORM.block:
-      case DW_FORM.exprloc:
-        c.skip(c.uleb128());
-        return;
-      case DW_FORM.sdata:
-      case DW_FORM.udata:
-      case DW_FORM.ref_udata:
-      case DW_FORM.strx:
-      case DW_FORM.addrx:
-      case DW_FORM.loclistx:
-      case DW_FORM.rnglistx:
-      case DW_FORM.GNU_addr_index:
-      case DW_FORM.GNU_str_index:
-        skipLeb128(c);
-        return;
+        return c.skip(c.u32());
       case DW_FORM.indirect:
         if (indirections >= MAX_INDIRECT) c.fail('ERR_DWARF_MALFORMED', 'DW_FORM_indirect chain too long');
-        this.skipForm(c, u, c.uleb128(), indirections + 1);
-        return;
+        return this.skipForm(c, u, c.uleb128(), indirections + 1);
     }
-    const size = fixedFormSize(form, u);
-    if (size < 0) c.fail('ERR_DWARF_UNSUPPORTED', `unknown attribute form 0x${form.toString(16)}`);
-    c.skip(size);
+    c.fail('ERR_DWARF_UNSUPPORTED', `unknown attribute form 0x${form.toString(16)}`);
   }
 
   /** Decodes one attribute value of `form` (DWARF 5 §7.5.6). */
@@ -369,6 +459,23 @@ function skipLeb128(c: Cursor): void {
 
 /** A LEB128 constant: a number when it fits in 2^53, else a bigint (Go writes 64-bit constants this way). */
 function leb128(c: Cursor, signed: boolean): number | bigint {
+  // Most values take a few bytes: up to 7 (49 bits), plain arithmetic is exact.
+  const data = c.data;
+  let end = c.off;
+  while (end < data.length && end - c.off < 7 && data[end] & 0x80) end++;
+  if (end < data.length && end - c.off < 7) {
+    let value = 0;
+    let mul = 1;
+    for (let i = c.off; i <= end; i++, mul *= 128) value += (data[i] & 0x7f) * mul;
+    if (signed && data[end] & 0x40) value -= mul;
+    c.off = end + 1;
+    return value;
+  }
+  return leb128Big(c, signed);
+}
+
+/** leb128 for long values, exactly, through bigint. */
+function leb128Big(c: Cursor, signed: boolean): number | bigint {
   const at = c.off;
   let result = 0n;
   let shift = 0n;
@@ -397,9 +504,16 @@ function u64(c: Cursor, asOffset: true, size?: number): number;
 function u64(c: Cursor): number | bigint;
 function u64(c: Cursor, asOffset = false, size = 8): number | bigint {
   if (size !== 8) return c.uint(size);
+  c.need(8);
+  // Below 2^53 (addresses, offsets, most constants), as a number without making a bigint.
+  const hi = c.view.getUint32(c.off + 4, true);
+  if (hi <= 0x1fffff) {
+    const lo = c.view.getUint32(c.off, true);
+    c.off += 8;
+    return hi * 0x1_0000_0000 + lo;
+  }
   const at = c.off;
   const v = c.u64big();
-  if (v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
   if (asOffset) c.fail('ERR_DWARF_MALFORMED', `offset 0x${v.toString(16)} is out of range`, at);
   return v;
 }

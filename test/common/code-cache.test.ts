@@ -74,4 +74,12 @@ describe('V8 code cache (common/code-cache)', () => {
       console.log(JSON.stringify({ use, seen }));`);
     expect(r).toEqual({ use: 'from the code cache', seen: [['Mov', 5], ['Ret', 1]] });
   });
+
+  it('the offsets bundle is compiled from the code cache the build saved next to it', () => {
+    const bundle = join(REPO, 'dist/bundle/offsets.js');
+    const r = inFreshNode(`
+      const { use } = cc.loadWithCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(join(REPO, 'dist/bundle'))});
+      console.log(JSON.stringify({ use }));`);
+    expect(r).toEqual({ use: 'from the code cache' });
+  });
 });
