@@ -22,14 +22,28 @@ beforeAll(async () => {
   configPath = (await stdConfig(dir)).path;
 });
 
+// The CLIs' own output (errors included) goes straight to the descriptors through common/stdio:
+// captured here, with what still goes through process.stdout.
+const captured = vi.hoisted(() => ({ on: false, out: (_: string) => {}, err: (_: string) => {} }));
+vi.mock('../../common/stdio.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../common/stdio.js')>();
+  return {
+    ...real,
+    printOut: (text: string) => (captured.on ? captured.out(text) : real.printOut(text)),
+    printErr: (text: string) => (captured.on ? captured.err(text) : real.printErr(text)),
+  };
+});
+
 async function run(...argv: string[]): Promise<number> {
   stderr = '';
   stdout = '';
   vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  Object.assign(captured, { on: true, out: (t: string) => (stdout += t), err: (t: string) => (stderr += t) });
   try {
     return await main(argv);
   } finally {
+    captured.on = false;
     vi.restoreAllMocks();
   }
 }
