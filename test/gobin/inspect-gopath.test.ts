@@ -16,9 +16,12 @@ const toolchains = await matrixToolchains();
 const config = await loadConfig();
 // The repository's table lists golang.org/x/net: a GOPATH build must still not be looked up in it.
 const table = await loadTable(join(import.meta.dirname, '..', '..', 'offsets', 'offsets.json'));
+// Every x/net and genproto field of the default config: all their structs are in the probe.
 const LIBRARY_FIELDS = [
   'golang.org/x/net/http2.FrameHeader.StreamID',
+  'golang.org/x/net/http2.HeadersFrame.FrameHeader',
   'golang.org/x/net/http2.MetaHeadersFrame.Fields',
+  'golang.org/x/net/http2.MetaHeadersFrame.HeadersFrame',
   'google.golang.org/genproto/googleapis/rpc/status.Status.Code',
   'google.golang.org/genproto/googleapis/rpc/status.Status.Message',
 ];
