@@ -126,7 +126,13 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
       dwarfOffsets: dwarf,
       typeOffsets: types.typeOffsets,
       ...(types.typesError ? { typesError: types.typesError } : {}),
-      constants: targetConstants(functions, modules, types.hashes ?? {}, await import('../offsets/module-version.js')),
+      constants: targetConstants(
+        functions,
+        modules,
+        types.hashes ?? {},
+        // The version grammar (semver) only for a target with the gRPC headers probe: an HTTP target never loads it.
+        functions.has('grpcHeaders') ? await import('../offsets/module-version.js') : undefined,
+      ),
     };
   } catch (err) {
     void decoder.close();
@@ -212,12 +218,14 @@ function targetConstants(
   functions: Map<ProbeName, GoFunction>,
   modules: Record<string, string>,
   hashes: Record<string, number | undefined>,
-  // Imported by the caller when the binary is read: semver is not loaded on a cached start.
-  { parseModuleVersion, compareModuleVersions }: typeof import('../offsets/module-version.js'),
+  // Imported by the caller, only for a target that has operateHeaders: semver is not loaded otherwise.
+  versions: typeof import('../offsets/module-version.js') | undefined,
 ): Record<string, number> {
   const constants: Record<string, number> = {};
   for (const [name, hash] of Object.entries(hashes)) if (hash !== undefined) constants[name] = hash;
   const headers = functions.get('grpcHeaders');
+  if (!headers || !versions) return constants;
+  const { parseModuleVersion, compareModuleVersions } = versions;
   let grpc: ModuleVersion;
   try {
     grpc = parseModuleVersion(modules['google.golang.org/grpc']);
@@ -227,8 +235,8 @@ function targetConstants(
   // grpc 1.60 put a ctx before the frame.
   const ctxFirst = parseModuleVersion('v1.60.0') as Extract<ModuleVersion, { kind: 'semver' }>;
   if (grpc.kind === 'semver') constants.headers_frame_arg = compareModuleVersions(grpc.parsed, ctxFirst.parsed) >= 0 ? 4 : 2;
-  else if (headers?.argsSize === 32) constants.headers_frame_arg = 2;
-  else if (headers?.argsSize === 40) constants.headers_frame_arg = 4;
+  else if (headers.argsSize === 32) constants.headers_frame_arg = 2;
+  else if (headers.argsSize === 40) constants.headers_frame_arg = 4;
   return constants;
 }
 
