@@ -133,14 +133,19 @@ int grpc_server_enter(go_regs *regs)
 	return 0;
 }
 
-/* The code of a *status.Status (nil, or nil inside: OK). */
-static __always_inline __s64 status_code(__u64 status)
+/* The code of a *spb.Status (nil: OK). */
+static __always_inline __s64 proto_code(__u64 proto)
 {
-	__u64 proto = status ? read_u64(status + off_status_proto) : 0;
 	__s32 code = 0;
 	if (proto)
 		bpf_probe_read_user(&code, sizeof(code), (void *)(proto + off_proto_code));
 	return code;
+}
+
+/* The code of a *status.Status (nil, or nil inside: OK). */
+static __always_inline __s64 status_code(__u64 status)
+{
+	return proto_code(status ? read_u64(status + off_status_proto) : 0);
 }
 
 SEC("uprobe")
@@ -293,12 +298,7 @@ static __always_inline __s64 error_code(__u64 itab, __u64 data)
 	if (!status_error_hash || hash != (__u32)status_error_hash || !data)
 		return GRPC_UNKNOWN;
 	__u64 field = read_u64(data + off_error_status);
-	if (!error_holds_proto)
-		return status_code(field);
-	__s32 code = 0;
-	if (field)
-		bpf_probe_read_user(&code, sizeof(code), (void *)(field + off_proto_code));
-	return code;
+	return error_holds_proto ? proto_code(field) : status_code(field);
 }
 
 SEC("uprobe")
