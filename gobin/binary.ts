@@ -1,12 +1,13 @@
-import { ElfFile, PT_LOAD, type GoArch } from './elf.js';
+import { ElfFile, EM_X86_64, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, type GoArch } from './elf.js';
 import type { Dwarf } from './dwarf/index.js';
 import { hasDwarf } from './dwarf/present.js';
 import { GobinError } from './errors.js';
 import { AddressSpace } from './memory.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
-import { entryBounds, functionsNamedAll, locatePclntab, parseHeader, readFunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
+import { entryBounds, functionEntryColumn, functionsNamedAll, locatePclntab, parseHeader, readFunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
 import { findModuleData } from './moduledata.js';
-import { returnOffsets } from './returns.js';
+import { icedX86, returnOffsets } from './returns.js';
+import { directReferences, endSitesAfterCalls, type CodeImage, type EndSites } from './call-sites.js';
 import { TypeDescriptors } from './types/index.js';
 
 export type { BuildInfo, ModuleInfo } from './buildinfo.js';
@@ -157,6 +158,72 @@ export class GoBinary {
   /** File offsets of every return instruction of `fn`, decoded for the binary's ELF machine. */
   returnSites(fn: GoFunction): number[] {
     return returnOffsets(this.elf.machineCode, this.code(fn), fn.fileOffset, fn.entry);
+  }
+
+  /** Entry address of every function, sorted, then the end of the last: the function table's entry column alone. */
+  functionEntries(): Float64Array {
+    const table = this.functionTable();
+    const { pclntab, header } = table;
+    const entries = functionEntryColumn(pclntab.data, header, pclntab.source, this.pclntabFileBase(pclntab));
+    if (table.textStart !== 0) for (let i = 0; i < entries.length; i++) entries[i] += table.textStart;
+    return entries;
+  }
+
+  /** The bytes of every function, from the first entry to the end of the last, with the entry column (call-sites.ts). */
+  codeImage(entries = this.functionEntries()): CodeImage {
+    const lo = entries[0];
+    const hi = entries[entries.length - 1];
+    const textFileOffset = this.elf.vaddrToFileOffset(lo);
+    if (textFileOffset === undefined || hi < lo) throw new GobinError('ERR_PCLNTAB_MALFORMED', `${this.elf.name}: the functions at 0x${lo.toString(16)}-0x${hi.toString(16)} are not in a loaded segment`);
+    return { text: this.elf.readVaddr(lo, hi - lo), textVaddr: lo, textFileOffset, entries };
+  }
+
+  /**
+   * Which of `addresses` (functions' entries) are stored in the binary's
+   * data: in a func value, an itab or a table of functions, through which the
+   * function may be called without a direct call. Looked for as an aligned
+   * pointer in every allocated section but code and the pclntab (whose
+   * entries are addresses before Go 1.18), and, in a PIE, among the RELATIVE
+   * relocations' values. Without section headers every one is taken.
+   */
+  takenAddresses(addresses: readonly number[]): Set<number> {
+    const wanted = new Set(addresses);
+    const lows = new Set(addresses.map((a) => a % 0x1_0000_0000));
+    const taken = new Set<number>();
+    if (this.elf.sections.length === 0) return wanted;
+    for (const sec of this.elf.sections) {
+      if ((sec.flags & SHF_ALLOC) === 0 || (sec.flags & SHF_EXECINSTR) !== 0 || sec.type === SHT_NOBITS || sec.size < 8 || sec.name === '.gopclntab') continue;
+      const bytes = this.elf.readVaddr(sec.addr, sec.size);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      // Go aligns every pointer in its data to 8 bytes.
+      for (let off = (8 - (sec.addr % 8)) % 8; off + 8 <= bytes.length; off += 8) {
+        const low = view.getUint32(off, true);
+        if (!lows.has(low)) continue;
+        const value = view.getUint32(off + 4, true) * 0x1_0000_0000 + low;
+        if (wanted.has(value)) taken.add(value);
+      }
+    }
+    for (const value of this.mem.relocations().storedValues(wanted)) taken.add(value);
+    return taken;
+  }
+
+  /**
+   * Where the return programs of `queries` go instead of their RETs
+   * (call-sites.ts): amd64 only, and only for a function whose address is
+   * not taken. In the order of `queries`.
+   */
+  endSites(queries: readonly { fn: GoFunction; readsResults: boolean }[]): EndSites[] {
+    if (queries.length === 0) return [];
+    if (this.elf.machineCode !== EM_X86_64) return queries.map(() => ({ unsuited: 'not amd64' }));
+    const entries = queries.map((q) => q.fn.entry);
+    const taken = this.takenAddresses(entries);
+    const image = this.codeImage();
+    const refs = directReferences(image, entries);
+    return queries.map(({ fn, readsResults }) =>
+      taken.has(fn.entry)
+        ? { unsuited: 'its address is stored in the data (it may be called through a register)' }
+        : endSitesAfterCalls(icedX86(), image, fn.entry, { readsResults }, refs.get(fn.entry)),
+    );
   }
 
   /**

@@ -137,6 +137,13 @@ export class RelativeRelocations {
     return undefined;
   }
 
+  /** Which of `wanted` some relocation stores. */
+  storedValues(wanted: ReadonlySet<number>): Set<number> {
+    const found = new Set<number>();
+    for (const v of this.values) if (wanted.has(v)) found.add(v);
+    return found;
+  }
+
   *[Symbol.iterator](): Generator<[number, number]> {
     for (let i = 0; i < this.targets.length; i++) yield [this.targets[i], this.values[i]];
   }

@@ -211,6 +211,24 @@ function walkFunctions(data: Uint8Array, hdr: PclntabHeader, where: string, base
   }
 }
 
+/**
+ * Every function's entry as the table stores it, sorted, then the end of the
+ * last: the functab's entry column alone (no _func record or name is read).
+ */
+export function functionEntryColumn(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): Float64Array {
+  const n = hdr.nfunc;
+  const field = functabFieldSize(hdr);
+  const ft = hdr.pclnOffset;
+  new Cursor(data, where, ft, base).need((2 * n + 1) * field);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Float64Array(n + 1);
+  for (let i = 0, p = ft; i <= n; i++, p += 2 * field) {
+    out[i] = field === 4 ? view.getUint32(p, true) : view.getUint32(p + 4, true) * 0x1_0000_0000 + view.getUint32(p, true);
+    if (i > 0 && out[i] < out[i - 1]) failAt(data, where, base, `function ${i}: functab is not sorted`, p);
+  }
+  return out;
+}
+
 /** The first entry and the end of the last function, as the table stores them (the functab's first and last values). */
 export function entryBounds(data: Uint8Array, hdr: PclntabHeader, where: string, base = 0): { first: number; end: number } {
   const field = functabFieldSize(hdr);

@@ -35,7 +35,7 @@ let iced: typeof IcedX86 | undefined;
  * glue code first runs Node's CommonJS export scanner over all of it (about
  * 3x the cost of the require itself).
  */
-function icedX86(load: Amd64DecoderLoader): typeof IcedX86 {
+export function icedX86(load: Amd64DecoderLoader = requireIcedX86): typeof IcedX86 {
   if (iced) return iced;
   try {
     iced = load(createRequire(import.meta.url).resolve('iced-x86'));

@@ -1,0 +1,174 @@
+// End sites after calls (gobin/call-sites.ts) against binutils: objdump's
+// disassembly says where every direct call and jump of a function is, what
+// the instruction after each call is, and which addresses jumps land on; the
+// data is searched for the function's address by reading the sections that
+// readelf lists (and, in a PIE, the RELATIVE relocations readelf prints).
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { GoBinary, type GoFunction } from '../../gobin/index.js';
+import { PROBES } from '../../agent/probes.js';
+import { probeBinaries } from '../support/probes.js';
+
+const run = promisify(execFile);
+// One objdump of a whole binary takes seconds: a sample of the matrix, each variant and both ABIs.
+const SAMPLE = [
+  ['go1.15', 'plain'],
+  ['go1.21', 'pie'],
+  ['go1.24', 'plain'],
+  ['go1.27', 'external'],
+];
+const probes = (await probeBinaries()).filter((p) => p.arch === 'amd64' && SAMPLE.some(([v, variant]) => p.toolchain.version.startsWith(`${v}.`) && p.variant === variant));
+
+interface Ins {
+  addr: number;
+  mnemonic: string;
+  /** Target of a direct call or jump. */
+  target?: number;
+  indirect: boolean;
+}
+
+/** Every instruction of .text, in order, as objdump decodes it. */
+async function disassemble(path: string): Promise<Ins[]> {
+  const { stdout } = await run('objdump', ['-d', '--no-show-raw-insn', '-j', '.text', path], { maxBuffer: 1 << 30 });
+  const out: Ins[] = [];
+  for (const line of stdout.split('\n')) {
+    const m = /^\s*([0-9a-f]+):\s+(?:(?:bnd|notrack|rep|repz|repnz|data16|cs|ds)\s+)*([a-z][a-z0-9.]*)\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const [, addr, mnemonic, operands] = m;
+    const branch = mnemonic.startsWith('j') || mnemonic.startsWith('call');
+    const t = branch ? /^([0-9a-f]+)(?:\s|$)/.exec(operands) : null;
+    out.push({ addr: parseInt(addr, 16), mnemonic, target: t ? parseInt(t[1], 16) : undefined, indirect: branch && operands.startsWith('*') });
+  }
+  return out;
+}
+
+/** Whether the 8 bytes of `value` occur in an allocated, non-code section (readelf's list) or as a RELATIVE relocation's addend. */
+async function storedInData(path: string, values: number[]): Promise<Set<number>> {
+  const file = await readFile(path);
+  const { stdout: sections } = await run('readelf', ['-SW', path]);
+  const { stdout: relocs } = await run('readelf', ['-rW', path], { maxBuffer: 1 << 30 });
+  const found = new Set<number>();
+  for (const line of sections.split('\n')) {
+    const m = /\]\s+(\S+)\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+\S+\s+(\S*)/.exec(line);
+    if (!m || m[2] === 'NOBITS' || m[1] === '.gopclntab' || !m[6].includes('A') || m[6].includes('X')) continue;
+    const [off, size] = [parseInt(m[4], 16), parseInt(m[5], 16)];
+    const bytes = file.subarray(off, off + size);
+    for (const v of values) {
+      const needle = Buffer.alloc(8);
+      needle.writeUIntLE(v, 0, 6);
+      for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) if ((parseInt(m[3], 16) + at) % 8 === 0) found.add(v);
+    }
+  }
+  for (const line of relocs.split('\n')) {
+    const m = /R_X86_64_RELATIVE\s+([0-9a-f]+)/.exec(line);
+    if (m && values.includes(parseInt(m[1], 16))) found.add(parseInt(m[1], 16));
+  }
+  return found;
+}
+
+/** objdump's listing, indexed: direct references by target, and the function each address is in. */
+class Listing {
+  readonly refs = new Map<number, Ins[]>();
+  private readonly byAddr = new Map<number, number>();
+  private readonly sorted: GoFunction[];
+
+  constructor(
+    readonly ins: Ins[],
+    funcs: GoFunction[],
+  ) {
+    ins.forEach((i, k) => {
+      this.byAddr.set(i.addr, k);
+      if (i.target !== undefined && !i.indirect) this.refs.set(i.target, [...(this.refs.get(i.target) ?? []), i]);
+    });
+    this.sorted = [...funcs].sort((a, b) => a.entry - b.entry);
+  }
+
+  functionAt(a: number): GoFunction | undefined {
+    let lo = 0;
+    let hi = this.sorted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const f = this.sorted[mid];
+      if (a < f.entry) hi = mid - 1;
+      else if (a >= f.end) lo = mid + 1;
+      else return f;
+    }
+    return undefined;
+  }
+
+  body(f: GoFunction): Ins[] {
+    const out: Ins[] = [];
+    for (let k = this.byAddr.get(f.entry) ?? this.ins.length; k < this.ins.length && this.ins[k].addr < f.end; k++) out.push(this.ins[k]);
+    return out;
+  }
+}
+
+/** What the end sites of `fn` must be, from objdump's listing alone. */
+function expectedEnds(listing: Listing, fn: GoFunction, readsResults: boolean): { sites: number[] } | 'unsuited' {
+  const inside = (a: number, f: GoFunction) => a >= f.entry && a < f.end;
+  const refs = listing.refs.get(fn.entry) ?? [];
+  const calls = refs.filter((i) => !inside(i.addr, fn) || i.mnemonic.startsWith('call'));
+  if (calls.length === 0 || calls.some((i) => !i.mnemonic.startsWith('call') || inside(i.addr, fn))) return 'unsuited';
+  const sites: number[] = [];
+  for (const call of calls) {
+    const caller = listing.functionAt(call.addr);
+    if (!caller) continue;
+    const body = listing.body(caller);
+    const jumpTargets = new Set(body.filter((i) => i.mnemonic.startsWith('j') && i.target !== undefined && inside(i.target, caller)).map((i) => i.target!));
+    const k = body.indexOf(call) + 1;
+    const ret = body[k].addr;
+    if (jumpTargets.has(ret)) return 'unsuited';
+    let site = ret;
+    if (!readsResults && !body.some((i) => i.mnemonic.startsWith('jmp') && i.indirect)) {
+      for (let j = k; j < Math.min(body.length, k + 16); j++) {
+        const i = body[j];
+        if (j > k && jumpTargets.has(i.addr)) break;
+        if ((i.mnemonic.startsWith('j') || i.mnemonic.startsWith('call')) && !i.indirect) {
+          site = i.addr;
+          break;
+        }
+        if (i.mnemonic.startsWith('j') || i.mnemonic.startsWith('ret') || i.mnemonic === 'int3' || i.mnemonic === 'ud2' || i.mnemonic === 'hlt') break;
+      }
+    }
+    sites.push(site);
+  }
+  return { sites };
+}
+
+describe('end sites after calls vs objdump', () => {
+  it('has amd64 probes of every variant', () => {
+    expect(probes.map((p) => `${p.toolchain.version.split('.').slice(0, 2).join('.')} ${p.variant}`).sort()).toEqual(SAMPLE.map((x) => x.join(' ')).sort());
+  });
+  for (const p of probes) {
+    it(`${p.toolchain.version} ${p.variant}`, async () => {
+      const bin = await GoBinary.open(p.path);
+      const funcs = bin.functions();
+      const listing = new Listing(await disassemble(p.path), funcs);
+      // The agent's functions, and a sample of the rest: every 25th of net/http's.
+      const wanted = new Set(Object.values(PROBES).flatMap((probe) => probe.functions as readonly string[]));
+      const http = funcs.filter((f) => f.name.startsWith('net/http.'));
+      const chosen = funcs.filter((f) => wanted.has(f.name)).concat(http.filter((_, i) => i % 25 === 0));
+      expect(chosen.length).toBeGreaterThan(20);
+      const stored = await storedInData(p.path, chosen.map((f) => f.entry));
+      expect(bin.takenAddresses(chosen.map((f) => f.entry))).toEqual(stored);
+      let suited = 0;
+      for (const readsResults of [false, true]) {
+        const got = bin.endSites(chosen.map((fn) => ({ fn, readsResults })));
+        chosen.forEach((fn, i) => {
+          const want = stored.has(fn.entry) ? 'unsuited' : expectedEnds(listing, fn, readsResults);
+          const r = got[i];
+          if (want === 'unsuited') expect('unsuited' in r, `${fn.name}: ${JSON.stringify(r)}`).toBe(true);
+          else {
+            const sorted = (xs: readonly (number | undefined)[]) => [...xs].sort((a, b) => a! - b!);
+            expect('sites' in r ? sorted(r.sites) : r, fn.name).toEqual(sorted(want.sites.map((a) => bin.elf.vaddrToFileOffset(a))));
+            suited++;
+          }
+        });
+      }
+      // A test that finds nothing to compare would prove nothing: the sample has callers enough.
+      expect(suited).toBeGreaterThan(10);
+    });
+  }
+});
