@@ -57,7 +57,7 @@ export class Attachment {
   }
 
   /**
-   * Attaches a uprobe at the entry and at every RET of each function, then
+   * Attaches a uprobe at the entry and at the end sites of each function, then
    * delivers the ring buffer's records, batch by batch. On failure, closes the object.
    */
   attach(plan: UprobePlan, onBatch: (batch: SpanBatch) => void): void {
@@ -67,9 +67,9 @@ export class Attachment {
         const site: ProbeSite | undefined = plan.sites[name];
         if (!site) continue;
         const probe: Probe = PROBES[name];
-        if (probe.ret && site.returns.length === 0) throw new AgentError('ERR_AGENT_FUNCTION', `${site.name} has no return instruction in the target`);
+        if (probe.ret && site.ends.length === 0) throw new AgentError('ERR_AGENT_FUNCTION', `${site.name} has no return instruction in the target`);
         if (probe.enter) this.obj.attachUprobe(probe.enter, plan.binaryPath, site.entry, plan.pid);
-        if (probe.ret) for (const off of site.returns) this.obj.attachUprobe(probe.ret, plan.binaryPath, off, plan.pid);
+        if (probe.ret) for (const off of site.ends) this.obj.attachUprobe(probe.ret, plan.binaryPath, off, plan.pid);
       }
       this.obj.pollRingBuffer('spans', (records) => onBatch({ records: Buffer.from(records), wallOffsetNs }), LINGER_MS);
     } catch (err) {

@@ -1,34 +1,44 @@
 // The thread behind ReturnDecoder (return-decoder.ts). It loads the amd64
 // decoder as soon as it starts, before any request comes, then answers each
-// request with the return offsets of every function in it.
+// request by reading the binary itself: the end sites of every function in it.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import type * as IcedX86 from 'iced-x86';
 import { requireWithCodeCache } from '../common/code-cache.js';
-import { EM_X86_64 } from '../gobin/elf.js';
-import { returnOffsets, type Amd64DecoderLoader } from '../gobin/returns.js';
-import type { DecodeReply, DecodeRequest } from './return-decoder.js';
+import { icedX86 } from '../gobin/returns.js';
+import type { DecodeReply, DecodeRequest, FunctionEnds } from './return-decoder.js';
 
 // In the bundle (dist/bundle/, scripts/build-bundles.mjs) a V8 code cache of
 // iced-x86 sits next to this file: its 900 kB of glue compile from it in a few
 // ms instead of 15-30. Elsewhere there is none, and it loads as require() does.
-const fromCodeCache: Amd64DecoderLoader = (file) => requireWithCodeCache(file, dirname(fileURLToPath(import.meta.url))) as typeof IcedX86;
-const decode = (machine: number, code: Uint8Array, fileOffset: number, vaddr: number) => returnOffsets(machine, code, fileOffset, vaddr, fromCodeCache);
-
-const port = parentPort!;
 let loadError: string | undefined;
 try {
-  decode(EM_X86_64, Uint8Array.of(0xc3), 0, 0); // loads iced-x86 and instantiates its wasm
+  icedX86((file) => requireWithCodeCache(file, dirname(fileURLToPath(import.meta.url))) as typeof IcedX86); // loaded once, kept by returns.ts
 } catch (err) {
   loadError = (err as Error).message;
 }
 
-port.on('message', ({ id, functions }: DecodeRequest) => {
+// The reader loads after the decoder, while the main thread reads the binary too.
+const reader = Promise.all([import('../gobin/binary.js'), import('../gobin/elf.js')]);
+reader.catch(() => {}); // reported to the request that awaits it
+
+const port = parentPort!;
+
+port.on('message', async ({ id, path, functions }: DecodeRequest) => {
   let reply: DecodeReply;
   try {
-    if (loadError && functions.some((f) => f.machine === EM_X86_64)) throw new Error(loadError);
-    reply = { id, returns: functions.map((f) => decode(f.machine, f.code, f.fileOffset, f.vaddr)) };
+    const [{ GoBinary }, { ElfFile }] = await reader;
+    // Only the ranges asked for are read: the code, the function table, the data the call search looks in.
+    const bin = GoBinary.fromElf(ElfFile.openOnDemand(path));
+    if (loadError && bin.arch === 'amd64') throw new Error(loadError);
+    const asked = functions.flatMap(({ fn, afterCalls }) => (afterCalls ? [{ fn, readsResults: afterCalls.readsResults }] : []));
+    const found = bin.endSites(asked);
+    const ends = functions.map(({ fn, afterCalls }): FunctionEnds => {
+      const r = afterCalls ? found[asked.findIndex((q) => q.fn === fn)] : undefined;
+      return r && 'sites' in r ? { ends: r.sites, afterCalls: true } : { ends: bin.returnSites(fn), afterCalls: false, ...(r ? { why: r.unsuited } : {}) };
+    });
+    reply = { id, ends };
   } catch (err) {
     reply = { id, error: { code: (err as { code?: string }).code ?? 'ERR_DECODE', message: (err as Error).message } };
   }

@@ -2,25 +2,42 @@ import { Worker } from 'node:worker_threads';
 import type { GoBinary, GoFunction } from '../gobin/binary.js';
 import { GobinError, type GobinErrorCode } from '../gobin/errors.js';
 
+/** One function whose end program needs sites; `afterCalls` asks for call sites first (gobin/call-sites.ts). */
+export interface EndSiteQuery {
+  fn: GoFunction;
+  afterCalls: false | { readsResults: boolean };
+}
+
+/** Where a function's end program goes: after each of its calls, or at each RET (with why not after the calls). */
+export interface FunctionEnds {
+  /** File offsets. */
+  ends: number[];
+  afterCalls: boolean;
+  why?: string;
+}
+
 export interface DecodeRequest {
   id: number;
-  functions: { machine: number; code: Uint8Array; fileOffset: number; vaddr: number }[];
+  path: string;
+  functions: EndSiteQuery[];
 }
-export type DecodeReply = { id: number; returns: number[][] } | { id: number; error: { code: string; message: string } };
+export type DecodeReply = { id: number; ends: FunctionEnds[] } | { id: number; error: { code: string; message: string } };
 
 /**
- * Finds return sites on a worker thread. Loading the amd64 decoder (iced-x86:
- * 900 kB of JavaScript glue and a wasm module) takes 35-50 ms; started early,
- * the thread loads it on the other core while the caller goes on reading the
- * binary, so a start that has to decode does not wait for it. The answers are
- * those of GoBinary.returnSites.
+ * Finds where the end programs go, on a worker thread. Loading the amd64
+ * decoder (iced-x86: 900 kB of JavaScript glue and a wasm module) takes 35-50
+ * ms, and finding a function's callers means a pass over all the code: the
+ * thread loads the decoder on the other core while the caller goes on
+ * reading the binary, then reads the binary itself, so a start that has to
+ * decode does not wait for it. The answers are those of GoBinary.endSites
+ * and GoBinary.returnSites.
  *
  * The thread keeps the process alive only while a request is pending; close()
  * ends it.
  */
 export class ReturnDecoder {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: number[][]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: FunctionEnds[]) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure?: Error;
 
@@ -32,16 +49,14 @@ export class ReturnDecoder {
     this.worker.on('exit', (code) => this.fail(new GobinError('ERR_DECODE', `the decoder thread exited (code ${code})`)));
   }
 
-  /** File offsets of the return instructions of each of `fns` in `bin`, in order. */
-  returnSites(bin: GoBinary, fns: GoFunction[]): Promise<number[][]> {
+  /** The end sites of each of `queries` in `bin`, in order. */
+  endSites(bin: GoBinary, queries: EndSiteQuery[]): Promise<FunctionEnds[]> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    // Copies of the code, transferred: posting a view of the file would clone the whole file.
-    const functions = fns.map((fn) => ({ machine: bin.elf.machineCode, code: new Uint8Array(bin.code(fn)), fileOffset: fn.fileOffset, vaddr: fn.entry }));
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, functions } satisfies DecodeRequest, functions.map((f) => f.code.buffer as ArrayBuffer));
+      this.worker.postMessage({ id, path: bin.path, functions: queries } satisfies DecodeRequest);
     });
   }
 
@@ -57,7 +72,7 @@ export class ReturnDecoder {
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker.unref();
     if ('error' in reply) waiter.reject(new GobinError(reply.error.code as GobinErrorCode, reply.error.message));
-    else waiter.resolve(reply.returns);
+    else waiter.resolve(reply.ends);
   }
 
   private fail(err: Error): void {

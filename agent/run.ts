@@ -80,7 +80,14 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     await sink.close();
     throw err;
   }
-  const probed = spanProbes.map((p) => probeSites[p]?.name ?? PROBES[p].functions[0]).join(', ');
+  // Where each span ends: after the function's calls (one trap each), or at its RETs (a trap and a single step).
+  const probed = spanProbes
+    .map((p) => {
+      const site = probeSites[p];
+      if (!site) return PROBES[p].functions[0];
+      return `${site.name} (ends ${site.endsAfterCalls ? `after its ${site.ends.length} call${site.ends.length === 1 ? '' : 's'}` : 'at its RETs'})`;
+    })
+    .join(', ');
   const features = featuresFor(target.probes)
     .map(([name, f]) => `${f.what}: ${offsets.features.includes(name) ? 'yes' : 'no (offsets unknown)'}`)
     .join('; ');

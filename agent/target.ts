@@ -8,14 +8,21 @@ import type { CacheWrites } from './cache-writes.js';
 import { entryProbeOffset } from './entry-site.js';
 import { AgentError } from './errors.js';
 import { allFields, FEATURES, requiredFields, type Alternative } from './fields.js';
-import { PROBE_NAMES, PROBES, type ProbeName } from './probes.js';
+import { PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
 import type { ModuleVersion } from '../offsets/module-version.js';
 
-/** Where one probed function gets its uprobes: file offsets of its entry (entry-site.ts) and of every RET. */
+/**
+ * Where one probed function gets its uprobes, as file offsets: its entry
+ * (entry-site.ts), and where its return program runs (`ends`): after each
+ * call of it when every call could be found (gobin/call-sites.ts), else at
+ * each RET, with why (`endsWhy`).
+ */
 export interface ProbeSite {
   name: string;
   entry: number;
-  returns: number[];
+  ends: number[];
+  endsAfterCalls: boolean;
+  endsWhy?: string;
 }
 
 /** Where the uprobes go: each probe whose function the target has. */
@@ -58,7 +65,7 @@ export interface Inspection {
   sites: Promise<ProbeSites>;
 }
 
-const CACHE_FORMAT = 11;
+const CACHE_FORMAT = 12;
 
 /** The agent's cache of inspected targets (common/json-cache): one file per executable. */
 const TARGET_CACHE: JsonCacheKind<TargetInfo> = {
@@ -138,15 +145,23 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     void decoder.close();
     throw targetError(path, err);
   }
-  // Return sites only for the span probes: the others have an entry program only.
-  const withReturns = [...functions].filter(([name]) => 'ret' in PROBES[name]).map(([, fn]) => fn);
+  // End sites only for the probes with a return program; after the calls on amd64.
+  const withEnds = [...functions].filter(([name]) => 'ret' in PROBES[name]);
+  const queries = withEnds.map(([name, fn]) => ({ fn, afterCalls: target.arch === 'amd64' && { readsResults: (PROBES[name] as Probe).readsResults ?? false } }));
   const sites = decoder
-    .returnSites(bin, withReturns)
-    .then((returns) => {
+    .endSites(bin, queries)
+    .then((found) => {
       const probeSites: ProbeSites = {};
       for (const [name, fn] of functions) {
-        const i = withReturns.indexOf(fn);
-        probeSites[name] = { name: fn.name, entry: entryProbeOffset(target.arch, bin.code(fn), fn.fileOffset), returns: i >= 0 ? returns[i] : [] };
+        const i = withEnds.findIndex(([n]) => n === name);
+        const ends = i >= 0 ? found[i] : { ends: [], afterCalls: false };
+        probeSites[name] = {
+          name: fn.name,
+          entry: entryProbeOffset(target.arch, bin.code(fn), fn.fileOffset),
+          ends: ends.ends,
+          endsAfterCalls: ends.afterCalls,
+          ...(ends.why ? { endsWhy: ends.why } : {}),
+        };
       }
       cacheWrites.defer(cacheFile, formatJsonCache(TARGET_CACHE, { ...target, sites: probeSites }));
       return probeSites;
