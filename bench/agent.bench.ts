@@ -52,7 +52,10 @@ async function timeToReady(args: string[], ready: RegExp | null, env: NodeJS.Pro
 export async function run(): Promise<void> {
   requireAgentPrerequisites();
   const toolchains = (await matrixToolchains()).filter(hasRegisterAbi);
-  const tc = toolchains[toolchains.length - 1];
+  // BENCH_AGENT_GO=go1.26 picks the target's Go line; the newest by default.
+  const line = process.env.BENCH_AGENT_GO;
+  const tc = line ? toolchains.find((t) => t.version.startsWith(`${line}.`)) : toolchains[toolchains.length - 1];
+  if (!tc) throw new Error(`BENCH_AGENT_GO=${line}: no register-ABI toolchain of that line in the matrix (${toolchains.map((t) => t.version).join(', ')})`);
   const table = await tableFromDwarf(tc, await tempFile('bench-table.json'));
   const app = await startApp(await buildApp(tc, 'stripped'));
   const agentArgs = [AGENT, '--pid', String(app.pid), '--table', table];
