@@ -25,18 +25,24 @@ reader.catch(() => {}); // reported to the request that awaits it
 
 const port = parentPort!;
 
-port.on('message', async ({ id, path, functions }: DecodeRequest) => {
+port.on('message', async ({ id, path, queries }: DecodeRequest) => {
   let reply: DecodeReply;
   try {
     const [{ GoBinary }, { ElfFile }] = await reader;
-    // Only the ranges asked for are read: the code, the function table, the data the call search looks in.
+    // Only the ranges asked for are read: the function table, the code, the data the call search looks in.
     const bin = GoBinary.fromElf(ElfFile.openOnDemand(path));
-    if (loadError && bin.arch === 'amd64') throw new Error(loadError);
-    const asked = functions.flatMap(({ fn, afterCalls }) => (afterCalls ? [{ fn, readsResults: afterCalls.readsResults }] : []));
+    const named = bin.findFunctionsNamed(queries.flatMap((q) => q.names));
+    const fns = queries.map((q) => q.names.map((n) => named.get(n)).find((f) => f !== undefined));
+    const amd64 = bin.arch === 'amd64';
+    if (loadError && amd64 && fns.some((f) => f)) throw new Error(loadError);
+    const asked = amd64 ? queries.flatMap((q, i) => (fns[i] ? [{ fn: fns[i], readsResults: q.readsResults }] : [])) : [];
     const found = bin.endSites(asked);
-    const ends = functions.map(({ fn, afterCalls }): FunctionEnds => {
-      const r = afterCalls ? found[asked.findIndex((q) => q.fn === fn)] : undefined;
-      return r && 'sites' in r ? { ends: r.sites, afterCalls: true } : { ends: bin.returnSites(fn), afterCalls: false, ...(r ? { why: r.unsuited } : {}) };
+    const ends = fns.map((fn): FunctionEnds | null => {
+      if (!fn) return null;
+      const k = asked.findIndex((q) => q.fn === fn);
+      const r = k >= 0 ? found[k] : undefined;
+      if (r && 'sites' in r) return { name: fn.name, ends: r.sites, afterCalls: true };
+      return { name: fn.name, ends: bin.returnSites(fn), afterCalls: false, ...(r ? { why: r.unsuited } : {}) };
     });
     reply = { id, ends };
   } catch (err) {

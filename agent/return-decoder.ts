@@ -1,15 +1,20 @@
 import { Worker } from 'node:worker_threads';
-import type { GoBinary, GoFunction } from '../gobin/binary.js';
 import { GobinError, type GobinErrorCode } from '../gobin/errors.js';
 
-/** One function whose end program needs sites; `afterCalls` asks for call sites first (gobin/call-sites.ts). */
+/**
+ * One probed function whose end program needs sites: the first of `names`
+ * the binary has. `readsResults`: the program reads the results, so a site
+ * after a call must be the return address itself (gobin/call-sites.ts).
+ */
 export interface EndSiteQuery {
-  fn: GoFunction;
-  afterCalls: false | { readsResults: boolean };
+  names: readonly string[];
+  readsResults: boolean;
 }
 
 /** Where a function's end program goes: after each of its calls, or at each RET (with why not after the calls). */
 export interface FunctionEnds {
+  /** The function found. */
+  name: string;
   /** File offsets. */
   ends: number[];
   afterCalls: boolean;
@@ -19,9 +24,9 @@ export interface FunctionEnds {
 export interface DecodeRequest {
   id: number;
   path: string;
-  functions: EndSiteQuery[];
+  queries: EndSiteQuery[];
 }
-export type DecodeReply = { id: number; ends: FunctionEnds[] } | { id: number; error: { code: string; message: string } };
+export type DecodeReply = { id: number; ends: (FunctionEnds | null)[] } | { id: number; error: { code: string; message: string } };
 
 /**
  * Finds where the end programs go, on a worker thread. Loading the amd64
@@ -37,7 +42,7 @@ export type DecodeReply = { id: number; ends: FunctionEnds[] } | { id: number; e
  */
 export class ReturnDecoder {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: FunctionEnds[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: (FunctionEnds | null)[]) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure?: Error;
 
@@ -49,14 +54,18 @@ export class ReturnDecoder {
     this.worker.on('exit', (code) => this.fail(new GobinError('ERR_DECODE', `the decoder thread exited (code ${code})`)));
   }
 
-  /** The end sites of each of `queries` in `bin`, in order. */
-  endSites(bin: GoBinary, queries: EndSiteQuery[]): Promise<FunctionEnds[]> {
+  /**
+   * The end sites of each of `queries` in the executable at `path`, in order
+   * (null for a function it does not have). The thread reads the binary
+   * itself: asked before the caller reads it, the two read at the same time.
+   */
+  endSites(path: string, queries: EndSiteQuery[]): Promise<(FunctionEnds | null)[]> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, path: bin.path, functions: queries } satisfies DecodeRequest);
+      this.worker.postMessage({ id, path, queries } satisfies DecodeRequest);
     });
   }
 

@@ -109,6 +109,10 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   // read, so that its decoder loads meanwhile. The reader is imported here: a
   // cached start never loads it.
   const decoder = early ?? new ReturnDecoder();
+  // The thread reads the binary for the end sites while this one reads it for the rest.
+  const withEnds = PROBE_NAMES.filter((name) => (PROBES[name] as Probe).ret);
+  const endsFound = decoder.endSites(path, withEnds.map((name) => ({ names: PROBES[name].functions, readsResults: (PROBES[name] as Probe).readsResults ?? false })));
+  endsFound.catch(() => {}); // reported through `sites`, or not at all when the target is refused first
   let bin: GoBinary;
   let target: TargetHead;
   const functions = new Map<ProbeName, GoFunction>();
@@ -145,16 +149,13 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     void decoder.close();
     throw targetError(path, err);
   }
-  // End sites only for the probes with a return program; after the calls on amd64.
-  const withEnds = [...functions].filter(([name]) => 'ret' in PROBES[name]);
-  const queries = withEnds.map(([name, fn]) => ({ fn, afterCalls: target.arch === 'amd64' && { readsResults: (PROBES[name] as Probe).readsResults ?? false } }));
-  const sites = decoder
-    .endSites(bin, queries)
+  const sites = endsFound
     .then((found) => {
       const probeSites: ProbeSites = {};
       for (const [name, fn] of functions) {
-        const i = withEnds.findIndex(([n]) => n === name);
-        const ends = i >= 0 ? found[i] : { ends: [], afterCalls: false };
+        const i = withEnds.indexOf(name);
+        const ends = i >= 0 ? found[i] : { name: fn.name, ends: [], afterCalls: false };
+        if (!ends || ends.name !== fn.name) throw new Error(`the decoder thread found ${ends?.name ?? 'no function'} for ${fn.name}`);
         probeSites[name] = {
           name: fn.name,
           entry: entryProbeOffset(target.arch, bin.code(fn), fn.fileOffset),

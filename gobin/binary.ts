@@ -188,7 +188,8 @@ export class GoBinary {
    */
   takenAddresses(addresses: readonly number[]): Set<number> {
     const wanted = new Set(addresses);
-    const lows = new Set(addresses.map((a) => a % 0x1_0000_0000));
+    // A handful of addresses: their low halves compared in a plain loop, no Set lookup per word.
+    const lows = Uint32Array.from(wanted, (a) => a % 0x1_0000_0000);
     const taken = new Set<number>();
     if (this.elf.sections.length === 0) return wanted;
     for (const sec of this.elf.sections) {
@@ -198,9 +199,11 @@ export class GoBinary {
       // Go aligns every pointer in its data to 8 bytes.
       for (let off = (8 - (sec.addr % 8)) % 8; off + 8 <= bytes.length; off += 8) {
         const low = view.getUint32(off, true);
-        if (!lows.has(low)) continue;
-        const value = view.getUint32(off + 4, true) * 0x1_0000_0000 + low;
-        if (wanted.has(value)) taken.add(value);
+        for (let k = 0; k < lows.length; k++) {
+          if (low !== lows[k]) continue;
+          const value = view.getUint32(off + 4, true) * 0x1_0000_0000 + low;
+          if (wanted.has(value)) taken.add(value);
+        }
       }
     }
     for (const value of this.mem.relocations().storedValues(wanted)) taken.add(value);

@@ -69,10 +69,12 @@ describe('offsets-tracker run over the test matrix', () => {
     for (const tc of tcs) {
       for (const arch of ARCHS) {
         const fields = fieldsAt(std, tc.version);
-        // A probe of its own, every struct injected but runtime's (they are in every program's DWARF, and an
-        // injection into runtime would recompile all of std for each toolchain and arch).
-        const types = fields.filter((f) => f.pkg !== 'runtime').map((f) => ({ pkg: f.pkg, type: f.type }));
-        const probe = generateProbe({ imports: std.packages.filter((p) => p.path !== 'runtime').map((p) => p.importPath), types });
+        // A probe of its own, every struct injected but the runtime's: runtime and internal/runtime/*
+        // (the Swiss maps of Go 1.24+). Their structs are in every program's DWARF, and an injection
+        // there would recompile all of std for each toolchain and arch.
+        const runtime = (pkg: string) => pkg === 'runtime' || pkg.startsWith('internal/runtime/');
+        const types = fields.filter((f) => !runtime(f.pkg)).map((f) => ({ pkg: f.pkg, type: f.type }));
+        const probe = generateProbe({ imports: std.packages.filter((p) => !runtime(p.path)).map((p) => p.importPath), types });
         const binary = await buildProbe({ toolchain: { version: tc.version, goroot: tc.goroot }, arch, probe, workDir: join(dir, `probe-${tc.version}-${arch}`) });
         const reading = await readProbe(binary, fields.map((f) => f.selector));
         expect(reading.machine).toBe(arch);
