@@ -12,8 +12,15 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 
-/** A lock not refreshed for this long belongs to a dead process (the holder refreshes it every STALE_MS / 4). */
-export const STALE_MS = 10_000;
+/** Overrides STALE_MS (at least 2000, proper-lockfile's minimum): the tests that kill a holder set it low. */
+export const STALE_MS_ENV = 'GO_OFFSETS_LOCK_STALE_MS';
+
+/**
+ * A lock not refreshed for this long belongs to a dead process (the holder
+ * refreshes it every STALE_MS / 4). 10 s by default: long enough that a
+ * machine too busy to run the refresh timer for a while is not taken for dead.
+ */
+export const STALE_MS = Math.max(2_000, Number(process.env[STALE_MS_ENV]) || 10_000);
 
 export interface LockOptions {
   /** Told once when another process holds the lock and this one starts waiting. */

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../common/cache-dir.js';
+import { STALE_MS_ENV } from '../../common/lock.js';
 import { defaultConfigPath } from '../../tracker/config.js';
 import { matrix } from './tracker-helpers.js';
 import type { Toolchain } from '../support/toolchains.js';
@@ -123,7 +124,8 @@ describe('two tracker runs at once, std and a Debian module', () => {
   });
 
   it('a run killed midway by SIGKILL leaves nothing a rerun mistakes for a result', async () => {
-    const env = { ...process.env, GO_OFFSETS_CACHE: cache };
+    // The rerun takes over the dead run's locks once they are stale: 2 s here instead of 10.
+    const env = { ...process.env, GO_OFFSETS_CACHE: cache, [STALE_MS_ENV]: '2000' };
     const expected = await readFile(join(cache, 'a.json'), 'utf8');
     // A fresh result tree: the killed run must start from no results at all.
     for (const part of [['tracker'], ['debian-modules', 'results']]) await rm(join(cache, ...part), { recursive: true, force: true });
