@@ -9,21 +9,22 @@ const OBJDUMP = { amd64: 'objdump', arm64: 'aarch64-linux-gnu-objdump' } as cons
 const listings = new Map<string, Promise<string>>();
 
 /**
- * objdump -d of .text, without raw bytes. With `keep`, the listing is kept
- * for the next call in this process (a listing is tens of MB: only those
- * asked for again are kept).
+ * objdump -d of .text, without raw bytes; of [range.start, range.stop) only
+ * when given. With `keep`, the whole listing is kept for the next call in
+ * this process (a listing is tens of MB: only those asked for again are kept).
  */
-export function disassembly(arch: 'amd64' | 'arm64', path: string, keep = false): Promise<string> {
-  let out = listings.get(path);
+export function disassembly(arch: 'amd64' | 'arm64', path: string, keep = false, range?: { start: number; stop: number }): Promise<string> {
+  let out = range ? undefined : listings.get(path);
   if (out && !keep) listings.delete(path);
   if (!out) {
-    out = run(OBJDUMP[arch], ['-d', '--no-show-raw-insn', '-j', '.text', path], { maxBuffer: 1 << 30 }).then(
+    const bounds = range ? [`--start-address=0x${range.start.toString(16)}`, `--stop-address=0x${range.stop.toString(16)}`] : [];
+    out = run(OBJDUMP[arch], ['-d', '--no-show-raw-insn', '-j', '.text', ...bounds, path], { maxBuffer: 1 << 30 }).then(
       (r) => r.stdout,
       (err: Error) => {
         throw new Error(`${OBJDUMP[arch]} failed (install binutils${arch === 'arm64' ? '-aarch64-linux-gnu' : ''}): ${err.message}`);
       },
     );
-    if (keep) listings.set(path, out);
+    if (keep && !range) listings.set(path, out);
   }
   return out;
 }

@@ -75,7 +75,9 @@ describe('Debian module job results', () => {
     const detail = JSON.parse(good) as { data: { detail: Record<string, unknown> } };
     damaged['wrong detail'] = JSON.stringify({ ...detail, data: { ...detail.data, detail: { ...detail.data.detail, chosen: 'everything' } } });
     reports.length = 0;
-    for (const what of ['truncated', 'wrong shape', 'wrong detail']) {
+    // The damages the std job's file went through are the shared cache helper's: here one of them, and
+    // the one only a Debian module result can have.
+    for (const what of ['truncated', 'wrong detail']) {
       await writeFile(file, damaged[what]);
       const again = await debianModuleObservations(opts);
       expect({ what, fromCache: again.builds[0].fromCache, error: again.builds[0].error }).toEqual({ what, fromCache: false, error: undefined });
