@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { GobinError, type GobinErrorCode } from '../gobin/errors.js';
+import { parseAgentArgs, targetPath } from './args.js';
+import { PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
 
 /**
  * One probed function whose end program needs sites: the first of `names`
@@ -20,6 +22,11 @@ export interface FunctionEnds {
   afterCalls: boolean;
   why?: string;
 }
+
+/** The probes with a return program, in the order of endSites' answers. */
+export const END_SITE_PROBES: readonly ProbeName[] = PROBE_NAMES.filter((name) => (PROBES[name] as Probe).ret);
+
+const END_SITE_QUERIES: EndSiteQuery[] = END_SITE_PROBES.map((name) => ({ names: PROBES[name].functions, readsResults: (PROBES[name] as Probe).readsResults ?? false }));
 
 export interface DecodeRequest {
   id: number;
@@ -44,6 +51,7 @@ export class ReturnDecoder {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (r: (FunctionEnds | null)[]) => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  private readonly answers = new Map<string, Promise<(FunctionEnds | null)[]>>();
   private failure?: Error;
 
   constructor() {
@@ -55,18 +63,39 @@ export class ReturnDecoder {
   }
 
   /**
-   * The end sites of each of `queries` in the executable at `path`, in order
-   * (null for a function it does not have). The thread reads the binary
-   * itself: asked before the caller reads it, the two read at the same time.
+   * The end sites of each of END_SITE_PROBES' functions in the executable at
+   * `path`, in that order (null for a function it does not have). The thread
+   * reads the binary itself, so asked early (prefetch) it reads while the
+   * caller loads and reads the rest; asked again for the same path, the first
+   * answer is the answer.
    */
-  endSites(path: string, queries: EndSiteQuery[]): Promise<(FunctionEnds | null)[]> {
+  endSites(path: string): Promise<(FunctionEnds | null)[]> {
+    let answer = this.answers.get(path);
+    if (answer) return answer;
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    answer = new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, path, queries } satisfies DecodeRequest);
+      this.worker.postMessage({ id, path, queries: END_SITE_QUERIES } satisfies DecodeRequest);
     });
+    answer.catch(() => {}); // reported to whoever awaits it
+    this.answers.set(path, answer);
+    return answer;
+  }
+
+  /**
+   * Starts the end-site search for the target the agent's command line names
+   * (the launcher calls it before the agent is loaded). A bad command line is
+   * left for the agent to report.
+   */
+  prefetch(argv: string[]): void {
+    try {
+      const opts = parseAgentArgs(argv);
+      if (opts) void this.endSites(targetPath(opts));
+    } catch {
+      /* the agent reports it */
+    }
   }
 
   /** Ends the thread; requests still pending are rejected. */

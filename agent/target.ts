@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { GoBinary, GoFunction } from '../gobin/binary.js';
-import { ReturnDecoder } from './return-decoder.js';
+import { END_SITE_PROBES, ReturnDecoder } from './return-decoder.js';
 import { parseSelector } from '../gobin/selector.js';
 import { cachePath } from '../common/cache-dir.js';
 import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../common/json-cache.js';
@@ -8,7 +8,7 @@ import type { CacheWrites } from './cache-writes.js';
 import { entryProbeOffset } from './entry-site.js';
 import { AgentError } from './errors.js';
 import { allFields, FEATURES, requiredFields, type Alternative } from './fields.js';
-import { PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
+import { PROBE_NAMES, PROBES, type ProbeName } from './probes.js';
 import type { ModuleVersion } from '../offsets/module-version.js';
 
 /**
@@ -109,10 +109,9 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   // read, so that its decoder loads meanwhile. The reader is imported here: a
   // cached start never loads it.
   const decoder = early ?? new ReturnDecoder();
-  // The thread reads the binary for the end sites while this one reads it for the rest.
-  const withEnds = PROBE_NAMES.filter((name) => (PROBES[name] as Probe).ret);
-  const endsFound = decoder.endSites(path, withEnds.map((name) => ({ names: PROBES[name].functions, readsResults: (PROBES[name] as Probe).readsResults ?? false })));
-  endsFound.catch(() => {}); // reported through `sites`, or not at all when the target is refused first
+  // The thread reads the binary for the end sites while this one reads it for the rest
+  // (asked already when the launcher prefetched them).
+  const endsFound = decoder.endSites(path);
   let bin: GoBinary;
   let target: TargetHead;
   const functions = new Map<ProbeName, GoFunction>();
@@ -153,7 +152,7 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     .then((found) => {
       const probeSites: ProbeSites = {};
       for (const [name, fn] of functions) {
-        const i = withEnds.indexOf(name);
+        const i = END_SITE_PROBES.indexOf(name);
         const ends = i >= 0 ? found[i] : { name: fn.name, ends: [], afterCalls: false };
         if (!ends || ends.name !== fn.name) throw new Error(`the decoder thread found ${ends?.name ?? 'no function'} for ${fn.name}`);
         probeSites[name] = {

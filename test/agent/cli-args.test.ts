@@ -1,7 +1,7 @@
 // The agent's command line and the OTEL_* variables it reads itself (the
 // exporter and the resource detector read the others: otel.e2e.test.ts).
 import { describe, expect, it } from 'vitest';
-import { parseAgentArgs } from '../../agent/cli.js';
+import { parseAgentArgs } from '../../agent/args.js';
 
 describe('offsets-agent arguments', () => {
   it('OTEL_TRACES_EXPORTER=otlp selects the otlp format; --format overrides it', () => {
