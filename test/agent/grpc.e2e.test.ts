@@ -1,17 +1,24 @@
-// gRPC spans end to end: the agent attached by pid to the stripped grpcapp of
-// each Debian suite (grpc 1.33 with Go 1.19, 1.64 with Go 1.24, 1.81 with Go
-// 1.27), built in module mode (the buildinfo names grpc's version; stripped
-// PIE) and in GOPATH mode as distributions build (stripped, no module versions): the
-// agent must report the same spans for both. The oracle is what the client
-// asked for and got back (grpcapp's client summary), and the calls this test
-// made itself.
+// gRPC spans end to end, on every register-ABI Go toolchain of the matrix:
+// the agent attached to the stripped grpcapp of each Debian suite (grpc 1.33
+// with Go 1.19, 1.64 with Go 1.24, 1.81 with Go 1.27), built in module mode
+// (the buildinfo names grpc's version; stripped PIE) and in GOPATH mode as
+// distributions build (stripped, no module versions): the agent must report
+// the same spans for both; and to the module build of each other toolchain
+// (Go 1.21, 1.22, 1.23 with grpc 1.64; 1.26 with 1.81: the newest grpc whose
+// go.mod files its Go accepts). One server and one agent per binary, for
+// every scenario. The oracle is what the client asked for and got back
+// (grpcapp's client summary), and the calls this test made itself.
 import { describe, expect, it } from 'vitest';
+import { compareGoVersions, parseGoVersion } from '../../offsets/go-version.js';
 import { GRPC_METHODS, runGrpcClient, startGrpcApp } from '../support/grpc-app.js';
-import { grpcTargets, type GrpcTarget } from '../support/grpc-targets.js';
-import { requireAgentPrerequisites, startAgent, waitFor, withUprobeLock, type AgentSpan } from './support.js';
+import { grpcMatrixTargets, grpcTargets } from '../support/grpc-targets.js';
+import { matrixToolchains } from '../support/toolchains.js';
+import { hasRegisterAbi, requireAgentPrerequisites, startAgent, waitFor, withUprobeLock, type AgentSpan } from './support.js';
 
 requireAgentPrerequisites();
 const targets = await grpcTargets();
+const matrixTargets = await grpcMatrixTargets();
+const registerAbi = (await matrixToolchains()).filter(hasRegisterAbi);
 
 const CODES: Record<string, number> = { OK: 0, NotFound: 5, Internal: 13 };
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -19,8 +26,8 @@ const PARENT = '00f067aa0ba902b7';
 
 const key = (s: AgentSpan) => `${s.kind} ${s.method} ${s.status}`;
 
-async function scenario(t: GrpcTarget, mode: 'module' | 'gopath'): Promise<void> {
-  const path = mode === 'module' ? t.module.strippedPie : t.gopath.stripped;
+/** Every scenario on one binary (`mode` says how it was built): one server, one agent. */
+async function scenario(t: { goVersion: string }, path: string, mode: 'module' | 'gopath'): Promise<void> {
   const app = await startGrpcApp(path);
   // Every process of the executable: the server, and the client mode's process too.
   const agent = startAgent(['--exe', path]);
@@ -79,10 +86,18 @@ describe('offsets-agent: gRPC', () => {
   it('has a target for each suite', () => {
     expect(targets.map((t) => t.suite)).toEqual(['bookworm', 'trixie', 'sid']);
   });
+  it('has a target for every register-ABI toolchain of the matrix', () => {
+    const covered = [...targets, ...matrixTargets].map((t) => t.goVersion).sort((a, b) => compareGoVersions(parseGoVersion(a), parseGoVersion(b)));
+    expect(covered).toEqual(registerAbi.map((tc) => tc.version));
+  });
   for (const t of targets) {
     for (const mode of ['module', 'gopath'] as const) {
       it(`grpc ${t.grpcVersion} (${t.suite}, ${t.goVersion}), ${mode === 'module' ? 'module build, PIE' : 'GOPATH build'}: server and client spans, codes, parents`, () =>
-        withUprobeLock(() => scenario(t, mode)));
+        withUprobeLock(() => scenario(t, mode === 'module' ? t.module.strippedPie : t.gopath.stripped, mode)));
     }
+  }
+  for (const t of matrixTargets) {
+    it(`grpc ${t.grpcVersion} (${t.suite}'s) with ${t.goVersion}, module build, PIE: server and client spans, codes, parents`, () =>
+      withUprobeLock(() => scenario(t, t.module.strippedPie, 'module')));
   }
 });

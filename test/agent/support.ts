@@ -54,10 +54,7 @@ function newestTs(dir: string): number {
 
 export type AppVariant = 'plain' | 'stripped' | 'pie';
 
-/** Go 1.N with the register ABI on amd64. */
-export function hasRegisterAbi(tc: Toolchain): boolean {
-  return Number(tc.minor.split('.')[1]) >= 17;
-}
+export { hasRegisterAbi } from '../support/toolchains.js';
 
 /** Builds test/fixtures/httpapp with the toolchain; cached by toolchain version, source hash and variant. */
 export function buildApp(tc: Toolchain, variant: AppVariant): Promise<string> {

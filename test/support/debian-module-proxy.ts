@@ -34,6 +34,8 @@ export interface DebianModule {
   dir: string;
   /** The go.mod served: the module line, the build's `go` line, no requirement. */
   goMod: string;
+  /** The `go` line of the module's own go.mod in the tree (`1.21`, `1.25.0`); undefined when it has no go.mod or no `go` line. */
+  declaredGo?: string;
   package: PackageStanza;
 }
 
@@ -117,7 +119,8 @@ async function renderModule(src: string, root: string, pkg: PackageStanza, goLin
     version += '+incompatible';
   }
   const goMod = `module ${path}\n\ngo ${goLine}\n`;
-  return { path, version, dir: root, goMod, package: pkg };
+  const declaredGo = original && /^go\s+(\S+)\s*$/m.exec(original)?.[1];
+  return { path, version, dir: root, goMod, package: pkg, ...(declaredGo ? { declaredGo } : {}) };
 }
 
 /** Writes the proxy: `<escaped module>/@v/list`, `<v>.info`, `<v>.mod` and `<v>.zip` per module. */

@@ -2,7 +2,8 @@
 // cold build ever sits behind a per-test timeout: the Go toolchain matrix (from
 // the Debian archive), every probe binary, and (for a whole-suite run) the
 // tracker's std probes of the matrix, the Debian module builds and the gRPC
-// test targets (built from the same Debian trees). Everything
+// test targets (built from the same Debian trees, for every register-ABI
+// toolchain of the matrix). Everything
 // goes through the product's own caches and locks, so a test file that asks
 // again finds it done, and a second process preparing at the same time waits
 // instead of building it twice. Each phase prints its wall time.
@@ -42,7 +43,7 @@ export default async function setup(project: TestProject): Promise<void> {
     whole && phase('tracker std probes', () => prepareTrackerStd(toolchains), (n) => `${n} jobs ready`),
     whole && phase('Debian module builds', () => prepareDebianModules(indexes), (r) => `${r.builds} builds ready (${r.built} built now)`),
     whole &&
-      phase('gRPC targets', () => prepareGrpcTargets({ indexes, log }), (r) => `${r.targets.length} suites ready (${r.built} built now)`).then((r) => {
+      phase('gRPC targets', () => prepareGrpcTargets({ indexes, toolchains, log }), (r) => `${r.suites.length} suites and ${r.matrix.length} more toolchains ready (${r.built} built now)`).then((r) => {
         process.env[GRPC_TARGETS_ENV] = r.list;
       }),
   ]);

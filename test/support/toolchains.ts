@@ -37,6 +37,11 @@ export const MIRROR_ENV = 'GO_OFFSETS_DEBIAN_MIRROR';
 /** Optional space-separated suite list (default: debian/ DEFAULT_SUITES). */
 export const SUITES_ENV = 'GO_OFFSETS_DEBIAN_SUITES';
 
+/** Go 1.N with the register ABI on amd64 (Go 1.17 on): the toolchains the agent attaches to. */
+export function hasRegisterAbi(tc: Toolchain): boolean {
+  return Number(tc.minor.split('.')[1]) >= 17;
+}
+
 let memo: Promise<Toolchain[]> | undefined;
 
 /** Fetches (first time) and returns the matrix, writing its manifest; used by the global setup. */
