@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce } from '../../common/build-once.js';
-import { STALE_MS } from '../../common/lock.js';
+import { STALE_MS, STALE_MS_ENV } from '../../common/lock.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 let dir: string;
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 /** A process that asks for `entry`, producing it (slowly, logging to `log`) when nobody has. */
-function asker(entry: string, log: string, opts: { failFirst?: boolean; holdMs?: number } = {}): { pid: number; done: Promise<number | null> } {
+function asker(entry: string, log: string, opts: { failFirst?: boolean; holdMs?: number; staleMs?: number } = {}): { pid: number; done: Promise<number | null> } {
   const script = `
     import { appendFileSync, writeFileSync } from 'node:fs';
     import { buildOnce } from ${JSON.stringify(join(REPO, 'common', 'build-once.ts'))};
@@ -35,7 +35,8 @@ function asker(entry: string, log: string, opts: { failFirst?: boolean; holdMs?:
   `;
   const file = join(dir, `asker-${++askers}.mts`);
   writeFileSync(file, script);
-  const child = spawn(join(REPO, 'node_modules', '.bin', 'tsx'), [file], { stdio: 'inherit', detached: true });
+  const env = opts.staleMs ? { ...process.env, [STALE_MS_ENV]: String(opts.staleMs) } : process.env;
+  const child = spawn(join(REPO, 'node_modules', '.bin', 'tsx'), [file], { stdio: 'inherit', detached: true, env });
   return { pid: child.pid!, done: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
 }
 
@@ -57,15 +58,17 @@ describe('buildOnce across processes', () => {
   it('a producer killed midway leaves no entry; the next asker takes its lock over and produces', async () => {
     const entry = join(dir, 'b', 'entry');
     const log = join(dir, 'b.log');
-    const victim = asker(entry, log, { holdMs: 60_000 });
+    // Both sides take a lock for stale after 2 s (GO_OFFSETS_LOCK_STALE_MS) instead of 10.
+    const staleMs = 2_000;
+    const victim = asker(entry, log, { holdMs: 60_000, staleMs });
     while (!(await lines(log)).length) await new Promise((r) => setTimeout(r, 50));
     process.kill(-victim.pid, 'SIGKILL');
     expect(await victim.done).toBe(null);
     expect(existsSync(entry)).toBe(false);
     const t0 = Date.now();
-    expect(await asker(entry, log).done).toBe(0);
+    expect(await asker(entry, log, { staleMs }).done).toBe(0);
     // It waited for the dead holder's lock to go stale, and no longer.
-    expect(Date.now() - t0).toBeLessThan(STALE_MS + 15_000);
+    expect(Date.now() - t0).toBeLessThan(staleMs + 15_000);
     const l = await lines(log);
     expect(l.filter((x) => x.startsWith('produce'))).toHaveLength(2);
     expect(await readFile(entry, 'utf8')).toBe(`made by ${l[2].split(' ')[1]}`);
