@@ -35,9 +35,10 @@ describe('findFunction (one name, without reading the whole table) vs debug/gosy
   for (const p of probes) {
     it(`${p.toolchain.version} ${p.variant}`, async () => {
       const want = (await gosymFunctions(p.toolchain, p.path)).funcs;
-      // A fresh binary for each lookup: findFunction must not lean on a table read before.
-      const find = async (name: string) => (await GoBinary.open(p.path)).findFunction(name);
+      // A fresh GoBinary (where the tables are cached) for each lookup, over the file read once:
+      // findFunction must not lean on a table read before.
       const { elf } = await GoBinary.open(p.path);
+      const find = async (name: string) => GoBinary.fromElf(elf).findFunction(name);
       const names = ['net/http.serverHandler.ServeHTTP', 'net/http.(*Transport).roundTrip', 'runtime.goexit', 'main.main', want[0].name, want[want.length - 1].name];
       for (const name of names) {
         const w = want.find((f) => f.name === name)!;
