@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUnusableCacheReporter, reportUnusableCache } from '../../common/json-cache.js';
 import { debianMirror } from '../../debian/mirror.js';
+import { newIndexCache } from '../../debian/packages.js';
 import { loadConfig, fieldsAt, type TrackerConfig } from '../../tracker/config.js';
 import { debianModuleObservations } from '../../tracker/debian-modules/observe.js';
 import { jobEntry } from '../../tracker/plan.js';
@@ -64,7 +65,8 @@ describe('std job results', () => {
 describe('Debian module job results', () => {
   it('each damaged result file is reported once and rebuilt, with the same observations', async () => {
     const mirror = await debianMirror({ override: process.env[MIRROR_ENV] });
-    const opts = { config: await loadConfig(), mirror, suites: ['sid'], archs: ['amd64' as const], modules: ['github.com/segmentio/kafka-go'] };
+    // One index cache for the five runs: the suite's Packages index is read once, not five times.
+    const opts = { config: await loadConfig(), mirror, suites: ['sid'], archs: ['amd64' as const], modules: ['github.com/segmentio/kafka-go'], indexes: newIndexCache() };
     const first = await debianModuleObservations(opts);
     expect(first.builds.map((b) => b.error ?? 'ok')).toEqual(['ok']);
     // The probe sits beside the result it belongs to: tracker/probes/<key>-<arch>, tracker/results/<key>.json.
