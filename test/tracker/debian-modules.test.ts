@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { debianMirror } from '../../debian/mirror.js';
+import { newIndexCache } from '../../debian/packages.js';
 import { fetchPackageIndex } from '../../debian/packages.js';
 import { buildTable, lookup } from '../../offsets/index.js';
 import { loadConfig } from '../../tracker/config.js';
@@ -72,9 +73,11 @@ describe('default config from the Debian archive', () => {
   let result: DebianModuleResult;
   let oracleBin: string;
   let mirror: string;
+  // The suites' Packages indexes, read once for the file's three runs.
+  const indexes = newIndexCache();
   beforeAll(async () => {
     mirror = await debianMirror({ override: process.env[MIRROR_ENV] });
-    result = await debianModuleObservations({ config: await loadConfig(), mirror, suites: SUITES });
+    result = await debianModuleObservations({ config: await loadConfig(), mirror, suites: SUITES, indexes });
     oracleBin = await debianModulesOracle();
   });
 
@@ -150,7 +153,7 @@ describe('default config from the Debian archive', () => {
   });
 
   it('a cached rerun downloads no .deb and rebuilds nothing', async () => {
-    const again = await debianModuleObservations({ config: await loadConfig(), mirror, suites: SUITES });
+    const again = await debianModuleObservations({ config: await loadConfig(), mirror, suites: SUITES, indexes });
     expect(again.fetch.downloaded).toBe(0);
     expect(again.builds.every((b) => b.fromCache)).toBe(true);
     expect(again.observations).toEqual(result.observations);
@@ -158,7 +161,7 @@ describe('default config from the Debian archive', () => {
 
   it('an unknown package override is a typed error naming it', async () => {
     const config = await loadConfig();
-    await expect(debianModuleObservations({ config, mirror, suites: ['sid'], modules: ['golang.org/x/net'], packages: { 'golang.org/x/net': 'golang-no-such-package-dev' } })).rejects.toMatchObject({
+    await expect(debianModuleObservations({ config, mirror, suites: ['sid'], modules: ['golang.org/x/net'], packages: { 'golang.org/x/net': 'golang-no-such-package-dev' }, indexes })).rejects.toMatchObject({
       code: 'ERR_DEBIAN_MODULE_PACKAGE',
       message: expect.stringContaining('golang-no-such-package-dev'),
     });
