@@ -1,4 +1,5 @@
 import type * as IcedX86 from 'iced-x86';
+import { sweepAmd64 } from './returns.js';
 
 /**
  * Where a function's return can be observed other than at its RETs: right
@@ -138,40 +139,22 @@ interface DecodedFunction {
 }
 
 function decodeFunction(iced: typeof IcedX86, image: CodeImage, lo: number, hi: number): DecodedFunction {
-  const { Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic } = iced;
+  const { FlowControl } = iced;
   const start = lo - image.textVaddr;
-  const code = image.text.subarray(start, hi - image.textVaddr);
-  const decoder = new Decoder(64, code, DecoderOptions.None);
-  const ins = new Instruction();
   const out: DecodedFunction = { at: new Map(), branchTargets: new Set(), indirectJump: false };
-  try {
-    decoder.ip = BigInt(lo);
-    let pos = 0;
-    while (pos < code.length) {
-      decoder.decodeOut(ins);
-      if (ins.mnemonic === Mnemonic.INVALID) {
-        pos += 1; // padding: resynchronise as a linear sweep does
-        decoder.position = pos;
-        decoder.ip = BigInt(lo + pos);
-        continue;
-      }
-      const flow = ins.flowControl;
-      const d: DecodedInstruction = { length: ins.length, kind: 'other' };
-      if (flow === FlowControl.Call) d.kind = 'call';
-      else if (flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch) d.kind = 'jump';
-      else if (flow === FlowControl.Next || flow === FlowControl.IndirectCall) d.kind = 'next';
-      else if (flow === FlowControl.IndirectBranch) out.indirectJump = true;
-      if (d.kind === 'call' || d.kind === 'jump') {
-        d.target = Number(ins.nearBranchTarget);
-        if (d.kind === 'jump' && d.target >= lo && d.target < hi) out.branchTargets.add(d.target - image.textVaddr);
-      }
-      out.at.set(start + pos, d);
-      pos += ins.length;
+  sweepAmd64(iced, image.text.subarray(start, hi - image.textVaddr), lo, (ins, pos) => {
+    const flow = ins.flowControl;
+    const d: DecodedInstruction = { length: ins.length, kind: 'other' };
+    if (flow === FlowControl.Call) d.kind = 'call';
+    else if (flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch) d.kind = 'jump';
+    else if (flow === FlowControl.Next || flow === FlowControl.IndirectCall) d.kind = 'next';
+    else if (flow === FlowControl.IndirectBranch) out.indirectJump = true;
+    if (d.kind === 'call' || d.kind === 'jump') {
+      d.target = Number(ins.nearBranchTarget);
+      if (d.kind === 'jump' && d.target >= lo && d.target < hi) out.branchTargets.add(d.target - image.textVaddr);
     }
-  } finally {
-    ins.free();
-    decoder.free();
-  }
+    out.at.set(start + pos, d);
+  });
   return out;
 }
 

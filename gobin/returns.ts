@@ -51,8 +51,22 @@ export function icedX86(load: Amd64DecoderLoader = requireIcedX86): typeof IcedX
  * cache holds the functions this runs (scripts/build-bundles.mjs).
  */
 export function amd64Returns(icedModule: typeof IcedX86, code: Uint8Array, fileOffset: number, vaddr: number): number[] {
-  const { Decoder, DecoderOptions, Instruction, Mnemonic } = icedModule;
+  const { Mnemonic } = icedModule;
   const out: number[] = [];
+  sweepAmd64(icedModule, code, vaddr, (ins, pos) => {
+    if (ins.mnemonic === Mnemonic.Ret) out.push(fileOffset + pos);
+  });
+  return out;
+}
+
+/**
+ * Decodes `code` (starting at `vaddr`) instruction by instruction, calling
+ * `visit` with each one and its offset in `code`. Bytes that do not decode
+ * are stepped over one at a time, as a linear-sweep disassembler does, so
+ * that padding cannot derail what follows. `ins` is reused: read it in visit.
+ */
+export function sweepAmd64(icedModule: typeof IcedX86, code: Uint8Array, vaddr: number, visit: (ins: IcedX86.Instruction, pos: number) => void): void {
+  const { Decoder, DecoderOptions, Instruction, Mnemonic } = icedModule;
   const decoder = new Decoder(64, code, DecoderOptions.None);
   const ins = new Instruction();
   // Each getter is a call into wasm: the position is tracked here from the
@@ -63,22 +77,19 @@ export function amd64Returns(icedModule: typeof IcedX86, code: Uint8Array, fileO
     let pos = 0;
     while (pos < code.length) {
       decoder.decodeOut(ins);
-      const mnemonic = ins.mnemonic;
-      if (mnemonic === Mnemonic.INVALID) {
-        // Resynchronise one byte further on, as a linear-sweep disassembler does.
+      if (ins.mnemonic === Mnemonic.INVALID) {
         pos += 1;
         decoder.position = pos;
         decoder.ip = BigInt(vaddr + pos);
         continue;
       }
-      if (mnemonic === Mnemonic.Ret) out.push(fileOffset + pos);
+      visit(ins, pos);
       pos += ins.length;
     }
   } finally {
     ins.free();
     decoder.free();
   }
-  return out;
 }
 
 function arm64Returns(code: Uint8Array, fileOffset: number): number[] {
