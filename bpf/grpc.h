@@ -55,14 +55,14 @@ struct grpc_stream_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, __u64); /* goroutine id */
 	__type(value, struct inflight); /* req: the stream */
 } grpc_server_inflight SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, __u64); /* goroutine id */
 	__type(value, struct inflight);
 } grpc_client_inflight SEC(".maps");
