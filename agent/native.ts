@@ -25,6 +25,8 @@ export interface BpfObject {
 interface LoaderAddon {
   BpfObject: new (objectPath: string) => BpfObject;
   clockPair(): [realtimeNs: bigint, monotonicNs: bigint];
+  /** The file's bytes, privately mapped (map-file.cc); unmapped when the Buffer is collected. */
+  mapFile(path: string): Buffer;
 }
 
 let addon: LoaderAddon | undefined;

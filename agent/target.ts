@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { GoBinary, GoFunction } from '../gobin/binary.js';
-import { END_SITE_PROBES, ReturnDecoder } from './return-decoder.js';
+import { END_SITE_PROBES, ReturnDecoder, type FunctionEnds } from './return-decoder.js';
 import { parseSelector } from '../gobin/selector.js';
 import { cachePath } from '../common/cache-dir.js';
 import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../common/json-cache.js';
@@ -8,7 +8,7 @@ import type { CacheWrites } from './cache-writes.js';
 import { entryProbeOffset } from './entry-site.js';
 import { AgentError } from './errors.js';
 import { allFields, FEATURES, requiredFields, type Alternative } from './fields.js';
-import { PROBE_NAMES, PROBES, type ProbeName } from './probes.js';
+import { PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
 import type { ModuleVersion } from '../offsets/module-version.js';
 
 /**
@@ -109,20 +109,26 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   // read, so that its decoder loads meanwhile. The reader is imported here: a
   // cached start never loads it.
   const decoder = early ?? new ReturnDecoder();
-  // The thread reads the binary for the end sites while this one reads it for the rest
-  // (asked already when the launcher prefetched them).
-  const endsFound = decoder.endSites(path);
+  let endsFound: Promise<FunctionEnds[]>;
   let bin: GoBinary;
   let target: TargetHead;
   const functions = new Map<ProbeName, GoFunction>();
   try {
-    const { GoBinary } = await import('../gobin/binary.js');
-    bin = GoBinary.openSync(path);
+    const [{ GoBinary }, { openTargetFile }] = await Promise.all([import('../gobin/binary.js'), import('./target-file.js')]);
+    bin = GoBinary.fromElf(openTargetFile(path));
     const named = bin.findFunctionsNamed(PROBE_NAMES.flatMap((name) => PROBES[name].functions));
     for (const name of PROBE_NAMES) {
       const fn = PROBES[name].functions.map((f) => named.get(f)).find((f) => f !== undefined);
       if (fn) functions.set(name, fn);
     }
+    const queries = END_SITE_PROBES.flatMap((name) => {
+      const fn = functions.get(name);
+      return fn ? [{ fn, readsResults: (PROBES[name] as Probe).readsResults ?? false }] : [];
+    });
+    // The search of the code and data needs no decoder: it is done here while the thread loads its own.
+    const entries = bin.functionEntries();
+    const candidates = bin.arch === 'amd64' && queries.length > 0 ? bin.endSiteCandidates(queries.map((q) => q.fn.entry), entries) : undefined;
+    endsFound = decoder.endSites(path, queries, entries, candidates);
     const info = bin.buildInfo();
     const modules = Object.fromEntries(info.modules.map((m) => [m.path, m.replace?.version || m.version]).filter(([, v]) => v && v !== '(devel)'));
     const dwarf = await dwarfOffsets(bin);
@@ -151,10 +157,10 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   const sites = endsFound
     .then((found) => {
       const probeSites: ProbeSites = {};
+      const byName = new Map(found.map((f) => [f.name, f]));
       for (const [name, fn] of functions) {
-        const i = END_SITE_PROBES.indexOf(name);
-        const ends = i >= 0 ? found[i] : { name: fn.name, ends: [], afterCalls: false };
-        if (!ends || ends.name !== fn.name) throw new Error(`the decoder thread found ${ends?.name ?? 'no function'} for ${fn.name}`);
+        const ends = END_SITE_PROBES.includes(name) ? byName.get(fn.name) : { name: fn.name, ends: [], afterCalls: false };
+        if (!ends) throw new Error(`the decoder thread gave no end sites for ${fn.name}`);
         probeSites[name] = {
           name: fn.name,
           entry: entryProbeOffset(target.arch, bin.code(fn), fn.fileOffset),
@@ -168,7 +174,8 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     }, (err) => {
       throw targetError(path, err);
     })
-    .finally(() => decoder.close());
+    // Not awaited: ending the thread takes 30-40 ms, which the attach must not wait for.
+    .finally(() => void decoder.close());
   // The caller may refuse the target before it awaits the sites: that must not
   // turn a decoding failure into an unhandled rejection.
   sites.catch(() => {});

@@ -7,7 +7,7 @@ import { readBuildInfo, type BuildInfo } from './buildinfo.js';
 import { entryBounds, functionEntryColumn, functionsNamedAll, locatePclntab, parseHeader, readFunctionColumns, type PclntabHeader, type PclntabLocation } from './pclntab.js';
 import { findModuleData } from './moduledata.js';
 import { icedX86, returnOffsets } from './returns.js';
-import { directReferences, endSitesAfterCalls, type CodeImage, type EndSites } from './call-sites.js';
+import { directReferences, endSitesAfterCalls, type CodeImage, type EndSiteCandidates, type EndSites } from './call-sites.js';
 import { TypeDescriptors } from './types/index.js';
 
 export type { BuildInfo, ModuleInfo } from './buildinfo.js';
@@ -188,21 +188,25 @@ export class GoBinary {
    */
   takenAddresses(addresses: readonly number[]): Set<number> {
     const wanted = new Set(addresses);
-    // A handful of addresses: their low halves compared in a plain loop, no Set lookup per word.
-    const lows = Uint32Array.from(wanted, (a) => a % 0x1_0000_0000);
-    const taken = new Set<number>();
     if (this.elf.sections.length === 0) return wanted;
+    const needles = [...wanted].map((a) => {
+      const needle = Buffer.alloc(8);
+      needle.writeBigUInt64LE(BigInt(a));
+      return { address: a, needle };
+    });
+    const taken = new Set<number>();
     for (const sec of this.elf.sections) {
       if ((sec.flags & SHF_ALLOC) === 0 || (sec.flags & SHF_EXECINSTR) !== 0 || sec.type === SHT_NOBITS || sec.size < 8 || sec.name === '.gopclntab') continue;
       const bytes = this.elf.readVaddr(sec.addr, sec.size);
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      // Go aligns every pointer in its data to 8 bytes.
-      for (let off = (8 - (sec.addr % 8)) % 8; off + 8 <= bytes.length; off += 8) {
-        const low = view.getUint32(off, true);
-        for (let k = 0; k < lows.length; k++) {
-          if (low !== lows[k]) continue;
-          const value = view.getUint32(off + 4, true) * 0x1_0000_0000 + low;
-          if (wanted.has(value)) taken.add(value);
+      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (const { address, needle } of needles) {
+        if (taken.has(address)) continue;
+        // A byte search (memmem) per address; Go aligns every pointer in its data to 8 bytes.
+        for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
+          if ((sec.addr + at) % 8 === 0) {
+            taken.add(address);
+            break;
+          }
         }
       }
     }
@@ -211,22 +215,37 @@ export class GoBinary {
   }
 
   /**
+   * The half of endSites that decodes nothing, for the functions at
+   * `entries`: which of their addresses are stored in the data, and the
+   * direct references to each (call-sites.ts directReferences). amd64 only.
+   * `functionEntries`, when the caller has them, spares reading the function
+   * table.
+   */
+  endSiteCandidates(entries: readonly number[], functionEntries?: Float64Array): EndSiteCandidates {
+    return this.candidatesIn(this.codeImage(functionEntries), entries);
+  }
+
+  private candidatesIn(image: CodeImage, entries: readonly number[]): EndSiteCandidates {
+    return { taken: [...this.takenAddresses(entries)], refs: directReferences(image, entries) };
+  }
+
+  /**
    * Where the return programs of `queries` go instead of their RETs
    * (call-sites.ts): amd64 only, and only for a function whose address is
-   * not taken. In the order of `queries`.
+   * not taken. In the order of `queries`. `candidates`, when the caller has
+   * found them (endSiteCandidates, for the same functions), are not looked for again.
    */
-  endSites(queries: readonly { fn: GoFunction; readsResults: boolean }[]): EndSites[] {
+  endSites(queries: readonly { fn: GoFunction; readsResults: boolean }[], functionEntries?: Float64Array, candidates?: EndSiteCandidates): EndSites[] {
     if (queries.length === 0) return [];
     if (this.elf.machineCode !== EM_X86_64) return queries.map(() => ({ unsuited: 'not amd64' }));
-    const entries = queries.map((q) => q.fn.entry);
-    const taken = this.takenAddresses(entries);
-    const image = this.codeImage();
-    const refs = directReferences(image, entries);
-    return queries.map(({ fn, readsResults }) =>
-      taken.has(fn.entry)
-        ? { unsuited: 'its address is stored in the data (it may be called through a register)' }
-        : endSitesAfterCalls(icedX86(), image, fn.entry, { readsResults }, refs.get(fn.entry)),
-    );
+    const image = this.codeImage(functionEntries);
+    const { taken, refs } = candidates ?? this.candidatesIn(image, queries.map((q) => q.fn.entry));
+    return queries.map(({ fn, readsResults }) => {
+      const found = refs.get(fn.entry);
+      if (taken.includes(fn.entry)) return { unsuited: 'its address is stored in the data (it may be called through a register)' };
+      if (!found) throw new GobinError('ERR_DECODE', `${this.elf.name}: no call search was made for ${fn.name}`);
+      return endSitesAfterCalls(icedX86(), image, fn.entry, { readsResults }, found);
+    });
   }
 
   /**

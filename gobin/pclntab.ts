@@ -254,7 +254,9 @@ export function functionsNamed(data: Uint8Array, hdr: PclntabHeader, name: strin
  * names there are.
  */
 export function functionsNamedAll(data: Uint8Array, hdr: PclntabHeader, names: readonly string[], where: string, base = 0): Map<string, RawFunction[]> {
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // Since 1.16 the names sit in their own table, which the cu table follows: only that range is searched.
+  const namesEnd = hdr.cuOffset > hdr.funcnameOffset ? hdr.cuOffset : data.byteLength;
+  const buf = Buffer.from(data.buffer, data.byteOffset, namesEnd);
   const candidates = new Map<number, string>();
   for (const name of names) {
     const needle = Buffer.from(`${name}\0`, 'utf8');

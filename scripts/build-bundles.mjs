@@ -20,9 +20,9 @@
 // saved here too.
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { writeCodeCache } from '../dist/common/code-cache.js';
 import { amd64Returns } from '../dist/gobin/returns.js';
 import { stampPackagedTable } from '../dist/offsets/packaged-table.js';
@@ -54,6 +54,7 @@ await build({
     launch: 'common/launch.ts',
     // What the agent's launcher loads first, to start the decoder thread (bin/offsets-agent.cjs).
     'return-decoder': 'agent/return-decoder.ts',
+    'return-decoder-thread': 'agent/return-decoder-thread.ts',
     'return-decoder-worker': 'agent/return-decoder-worker.ts',
   },
   outdir,
@@ -88,9 +89,19 @@ for (const cli of Object.keys(CLIS)) {
   execFileSync(process.execPath, ['scripts/warm-code-cache.mjs', resolve(outdir, `${cli}.js`), outdir, JSON.stringify(WARM_UP[cli])], { stdio: 'ignore' });
 }
 
-// iced-x86, warmed up with gobin/returns.ts's own decode, so that the functions it runs are in the cache too.
+// The decoder thread's code (agent/return-decoder-thread.ts loads it from this cache).
+writeCodeCache(resolve(outdir, 'return-decoder-worker.js'), outdir, () => {});
+
+// iced-x86 for the decoder thread: its glue minified (900 kB -> 480 kB; esbuild also escapes
+// its few non-ASCII characters, so Node reads it as one-byte text), next to its wasm module,
+// with a code cache warmed up with gobin/returns.ts's own decode, so that the functions it
+// runs are in the cache too. The thread loads this copy (agent/return-decoder-worker.ts):
+// 10-15 ms less of a first start than node_modules' own.
+const icedGlue = createRequire(import.meta.url).resolve('iced-x86');
+await build({ entryPoints: [icedGlue], outfile: `${outdir}/iced_x86.js`, format: 'cjs', platform: 'node', target: 'node20', minify: true, logLevel: 'warning' });
+await copyFile(resolve(dirname(icedGlue), 'iced_x86_bg.wasm'), `${outdir}/iced_x86_bg.wasm`);
 // mov eax, 0xc3; (an undecodable byte); ret
 const sample = Uint8Array.of(0xb8, 0xc3, 0, 0, 0, 0x06, 0xc3);
-writeCodeCache(createRequire(import.meta.url).resolve('iced-x86'), outdir, (iced) => {
+writeCodeCache(resolve(outdir, 'iced_x86.js'), outdir, (iced) => {
   amd64Returns(iced, sample, 0, 0x401000);
 });

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+Napi::Value MapFile(const Napi::CallbackInfo& info);  // map-file.cc
+
 namespace {
 
 // libbpf's warnings (verifier log included) are kept and put into the
@@ -322,6 +324,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   libbpf_set_print(CaptureLibbpfLog);
   exports.Set("BpfObject", BpfObject::Init(env));
   exports.Set("clockPair", Napi::Function::New(env, ClockPair));
+  exports.Set("mapFile", Napi::Function::New(env, MapFile));
   return exports;
 }
 

@@ -6,9 +6,14 @@ import type { AddressSpace, RelativeRelocations } from '../memory.js';
 interface Segment {
   vaddr: number;
   end: number;
+  /** Where the segment's image starts in the file. */
+  offset: number;
+  /** Read on the first access: a binary read on demand reads only the segments the walk reaches (not the code). */
   view: DataView;
   bytes: Uint8Array;
 }
+
+const UNREAD = new Uint8Array(0);
 
 /**
  * Bounds-checked reads at virtual addresses for the descriptor walker: every
@@ -28,13 +33,10 @@ export class TypeSpace {
     mem: AddressSpace,
   ) {
     this.segments = elf.programs
-      .filter((p) => p.type === PT_LOAD && p.filesz > 0 && p.offset + p.filesz <= elf.data.length)
-      .map((p) => {
-        const bytes = elf.data.subarray(p.offset, p.offset + p.filesz);
-        return { vaddr: p.vaddr, end: p.vaddr + p.filesz, bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-      });
+      .filter((p) => p.type === PT_LOAD && p.filesz > 0 && p.offset + p.filesz <= elf.size)
+      .map((p) => ({ vaddr: p.vaddr, end: p.vaddr + p.filesz, offset: p.offset, bytes: UNREAD, view: new DataView(UNREAD.buffer) }));
     if (this.segments.length === 0) throw new GobinError('ERR_ELF_MALFORMED', `${elf.name}: no loaded segment with file contents`);
-    this.last = this.segments[0];
+    this.last = { vaddr: -1, end: -1, offset: 0, bytes: UNREAD, view: new DataView(UNREAD.buffer) }; // holds no address
     this.relocations = mem.relocations();
   }
 
@@ -58,9 +60,17 @@ export class TypeSpace {
     const l = this.last;
     if (addr >= l.vaddr && addr + len <= l.end) return l;
     for (const s of this.segments) {
-      if (addr >= s.vaddr && addr + len <= s.end) return (this.last = s);
+      if (addr >= s.vaddr && addr + len <= s.end) return (this.last = this.read(s));
     }
     return undefined;
+  }
+
+  private read(s: Segment): Segment {
+    if (s.bytes === UNREAD) {
+      s.bytes = this.elf.slice(s.offset, s.end - s.vaddr, `segment at 0x${s.vaddr.toString(16)}`);
+      s.view = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
+    }
+    return s;
   }
 
   private seg(addr: number, len: number, what: string): Segment {
