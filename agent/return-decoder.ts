@@ -50,13 +50,6 @@ export type DecodeReply = { id: number; ends: FunctionEnds[] } | { id: number; e
  * The thread keeps the process alive only while a request is pending; close()
  * ends it.
  */
-/**
- * The thread's young generation, in MB: large enough that loading the decoder
- * and reading the code need few scavenges (at the default size they took
- * about 20 ms of a first start).
- */
-const YOUNG_GENERATION_MB = 48;
-
 export class ReturnDecoder {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (r: FunctionEnds[]) => void; reject: (e: Error) => void }>();
