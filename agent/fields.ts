@@ -140,6 +140,13 @@ export function allFields(): string[] {
   return [...fields];
 }
 
+/** The fields a target with these probes may have read: its required fields and those of the features it can use, each once. */
+export function fieldsFor(probes: readonly ProbeName[]): string[] {
+  const fields = new Set<string>(Object.values(requiredFields(probes)));
+  for (const [, feature] of featuresFor(probes)) for (const alt of feature.alternatives) for (const f of Object.values(alt.fields)) fields.add(f);
+  return [...fields];
+}
+
 /** Every constant the programs take: field offsets and the alternatives' own constants. */
 export function allConstantNames(): string[] {
   const names = new Set<string>(Object.keys(FIELDS));

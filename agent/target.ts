@@ -7,7 +7,7 @@ import { formatJsonCache, readJsonCacheSync, type JsonCacheKind } from '../commo
 import type { CacheWrites } from './cache-writes.js';
 import { entryProbeOffset } from './entry-site.js';
 import { AgentError } from './errors.js';
-import { allFields, FEATURES, requiredFields, type Alternative } from './fields.js';
+import { FEATURES, fieldsFor, requiredFields, type Alternative } from './fields.js';
 import { PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
 import type { ModuleVersion } from '../offsets/module-version.js';
 
@@ -132,7 +132,7 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     const info = bin.buildInfo();
     const modules = Object.fromEntries(info.modules.map((m) => [m.path, m.replace?.version || m.version]).filter(([, v]) => v && v !== '(devel)'));
     const dwarf = await dwarfOffsets(bin);
-    const types = readTypes || !dwarf ? typeOffsets(bin, !dwarf && readTypes) : { typeOffsets: null };
+    const types = readTypes || !dwarf ? typeOffsets(bin, !dwarf && readTypes, [...functions.keys()]) : { typeOffsets: null };
     target = {
       key,
       goVersion: info.goVersion,
@@ -202,21 +202,25 @@ async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null
 }
 
 /**
- * FIELDS and FEATURES' fields from the type descriptors (gobin/types): a
- * stripped target's own layouts (only when `offsets`), and the type hash of
- * *status.Error, which grpc_client_return tells a gRPC status error by.
+ * The fields a target with these probes may read (fieldsFor) from the type
+ * descriptors (gobin/types): a stripped target's own layouts (only when
+ * `offsets`), and, for a gRPC client, the type hashes of ERROR_TYPES, which
+ * grpc_client_return tells errors by. Only these structs are looked up: each
+ * costs a search of the types area.
  */
-function typeOffsets(bin: GoBinary, offsets: boolean): Pick<TargetHead, 'typeOffsets' | 'typesError'> & { hashes?: Record<string, number | undefined> } {
+function typeOffsets(bin: GoBinary, offsets: boolean, probes: ProbeName[]): Pick<TargetHead, 'typeOffsets' | 'typesError'> & { hashes?: Record<string, number | undefined> } {
+  const fields = offsets ? fieldsFor(probes) : [];
+  const errorTypes = probes.includes('grpcClient') ? Object.entries(ERROR_TYPES) : [];
+  if (fields.length === 0 && errorTypes.length === 0) return { typeOffsets: null };
   try {
-    const fields = offsets ? allFields() : [];
     // Only the structs these fields are in, looked up by name: the whole descriptor graph takes tens of ms.
-    const types = bin.typesOf([...fields.map((f) => parseSelector(f).type), ...Object.values(ERROR_TYPES)]);
+    const types = bin.typesOf([...fields.map((f) => parseSelector(f).type), ...errorTypes.map(([, struct]) => struct)]);
     const found: NonNullable<TargetHead['typeOffsets']> = {};
     for (const field of fields) {
       const r = types.field(field);
       found[field] = r.offset ?? r.missing ?? 'no-descriptor';
     }
-    const hashes = Object.fromEntries(Object.entries(ERROR_TYPES).map(([constant, struct]) => [constant, types.pointerTypeHash(struct)]));
+    const hashes = Object.fromEntries(errorTypes.map(([constant, struct]) => [constant, types.pointerTypeHash(struct)]));
     return { typeOffsets: offsets ? found : null, hashes };
   } catch (err) {
     // Unreadable descriptors are no reason to refuse: the table may still answer.
