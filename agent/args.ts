@@ -1,8 +1,6 @@
 // The agent's command line. Parsed with Node's own parseArgs, not commander
 // like the other CLIs: loading commander costs about 17 ms on this project's
-// 2-core machines, out of a 300 ms budget from start to attached. The
-// launcher (bin/offsets-agent.cjs) parses it too, to start the end-site search
-// on the decoder thread before the agent is loaded.
+// 2-core machines, out of a 300 ms budget from start to attached.
 import { parseArgs } from 'node:util';
 import { defaultTablePath } from '../common/package-root.js';
 import type { LookupPolicy } from '../offsets/index.js';

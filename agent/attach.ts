@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { AgentError } from './errors.js';
 import { bpfObjectPath, loaderAddon, type BpfObject } from './native.js';
 import type { SpanBatch } from './sinks.js';
 import { COUNTERS, monotonicToWallOffset, type Counters } from './span.js';
-import { GRPC_MAPS, PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
+import { GRPC_MAPS, INFLIGHT_MAPS, PROBE_NAMES, PROBES, type Probe, type ProbeName } from './probes.js';
 import type { ProbeSite, ProbeSites } from './target.js';
 
 export interface UprobePlan {
@@ -24,6 +26,35 @@ export interface UprobePlan {
  */
 const WAKEUP_INTERVAL_MS = 100;
 const LINGER_MS = 2 * WAKEUP_INTERVAL_MS;
+
+/**
+ * Entries of each in-flight map (an LRU hash map, preallocated whole when it
+ * is created: on this project's VMs two maps of 16384 entries took 60 ms of a
+ * start, two of 4096 take 12). An LRU map with a common list hands each CPU
+ * free entries in batches of 128 (kernel/bpf/bpf_lru_list.c,
+ * LOCAL_FREE_TARGET), which stay with that CPU: with fewer than that per
+ * possible CPU, live entries are evicted long before the map is full. Hence
+ * 256 per CPU, and 4096 at least.
+ */
+export function inflightEntries(cpus: number): number {
+  return Math.max(4096, 256 * cpus);
+}
+
+/** The number of possible CPUs (/sys/devices/system/cpu/possible, e.g. `0-63`), which the kernel's per-CPU lists are made for. */
+function possibleCpus(): number {
+  try {
+    const ranges = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim().split(',');
+    let n = 0;
+    for (const r of ranges) {
+      const [lo, hi = lo] = r.split('-').map(Number);
+      n += hi - lo + 1;
+    }
+    if (Number.isInteger(n) && n > 0) return n;
+  } catch {
+    // no sysfs: the CPUs this process may run on
+  }
+  return availableParallelism();
+}
 
 /** The loaded eBPF object and, once attached, its uprobes, delivering spans until closed. */
 export class Attachment {
@@ -47,6 +78,8 @@ export class Attachment {
         const probe: Probe = PROBES[name];
         for (const program of [probe.enter, probe.ret]) if (program) obj.setAutoload(program, false);
       }
+      const entries = inflightEntries(possibleCpus());
+      for (const map of INFLIGHT_MAPS) obj.setMaxEntries(map, entries);
       if (!probes.some((p) => p.startsWith('grpc'))) for (const map of GRPC_MAPS) obj.setMaxEntries(map, 1);
       obj.load();
     } catch (err) {

@@ -51,3 +51,6 @@ export const PROBE_NAMES = Object.keys(PROBES) as ProbeName[];
  * load costs what it did before gRPC.
  */
 export const GRPC_MAPS = ['grpc_server_inflight', 'grpc_client_inflight', 'grpc_status', 'grpc_parents', 'grpc_stream_pending', 'grpc_streams'] as const;
+
+/** The maps of spans in flight, keyed by goroutine (LRU hash maps: sized by inflightEntries). */
+export const INFLIGHT_MAPS = ['server_inflight', 'client_inflight', 'grpc_server_inflight', 'grpc_client_inflight'] as const;

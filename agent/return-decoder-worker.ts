@@ -1,6 +1,7 @@
 // The thread behind ReturnDecoder (return-decoder.ts): it answers each
-// request by reading the binary's code and data itself, for the end sites of
-// the functions asked for.
+// request by decoding the callers of the functions asked for in the binary's
+// code (and searching the code and data for them too when the request does
+// not bring that search's results).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -39,13 +39,13 @@ export interface DecodeRequest {
 export type DecodeReply = { id: number; ends: FunctionEnds[] } | { id: number; error: { code: string; message: string } };
 
 /**
- * Finds where the end programs go, on a worker thread. Loading the amd64
- * decoder (iced-x86: 480 kB of JavaScript glue and a wasm module) takes 40-60
- * ms, and finding a function's callers means a pass over all the code: the
- * thread loads the decoder on the other core while the caller reads the
- * binary and finds the functions, then searches the code itself, while the
- * caller reads the type descriptors and loads the eBPF object. The answers
- * are those of GoBinary.endSites and GoBinary.returnSites.
+ * Finds where the end programs go, on a worker thread. Booting a thread takes
+ * 65-100 ms and loading the amd64 decoder (iced-x86: 480 kB of JavaScript
+ * glue and a wasm module) 40-70: the thread does both on the other core while
+ * the caller reads the binary, finds the functions and searches the code and
+ * data for their calls (GoBinary.endSiteCandidates); then the thread decodes
+ * the callers while the caller reads the type descriptors and loads the eBPF
+ * object. The answers are those of GoBinary.endSites and GoBinary.returnSites.
  *
  * The thread keeps the process alive only while a request is pending; close()
  * ends it.
@@ -68,18 +68,25 @@ export class ReturnDecoder {
    * Where the end programs of `queries`' functions go in the executable at
    * `path`, in the order of `queries`. `entries` is the binary's
    * GoBinary.functionEntries(): the thread then reads no function table;
-   * `candidates`, when given, spare it the search of the code and data.
+   * `candidates`, when given, spare it the search of the code and data. No
+   * query, no request: the thread is not asked to read the binary.
    */
   endSites(path: string, queries: EndSiteQuery[], entries: Float64Array, candidates?: EndSiteCandidates): Promise<FunctionEnds[]> {
-    if (this.failure) return Promise.reject(this.failure);
+    let answer: Promise<FunctionEnds[]>;
+    if (this.failure) answer = Promise.reject(this.failure);
+    else if (queries.length === 0) answer = Promise.resolve([]);
+    else answer = this.request(path, queries, entries, candidates);
+    answer.catch(() => {}); // reported to whoever awaits it
+    return answer;
+  }
+
+  private request(path: string, queries: EndSiteQuery[], entries: Float64Array, candidates?: EndSiteCandidates): Promise<FunctionEnds[]> {
     const id = this.nextId++;
-    const answer = new Promise<FunctionEnds[]>((resolve, reject) => {
+    return new Promise<FunctionEnds[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
       this.worker.postMessage({ id, path, queries, entries, candidates } satisfies DecodeRequest);
     });
-    answer.catch(() => {}); // reported to whoever awaits it
-    return answer;
   }
 
   /** Ends the thread; requests still pending are rejected. */

@@ -110,6 +110,7 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   // cached start never loads it.
   const decoder = early ?? new ReturnDecoder();
   let endsFound: Promise<FunctionEnds[]>;
+  let asked: ProbeName[];
   let bin: GoBinary;
   let target: TargetHead;
   const functions = new Map<ProbeName, GoFunction>();
@@ -121,10 +122,8 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
       const fn = PROBES[name].functions.map((f) => named.get(f)).find((f) => f !== undefined);
       if (fn) functions.set(name, fn);
     }
-    const queries = END_SITE_PROBES.flatMap((name) => {
-      const fn = functions.get(name);
-      return fn ? [{ fn, readsResults: (PROBES[name] as Probe).readsResults ?? false }] : [];
-    });
+    asked = END_SITE_PROBES.filter((name) => functions.has(name));
+    const queries = asked.map((name) => ({ fn: functions.get(name)!, readsResults: (PROBES[name] as Probe).readsResults ?? false }));
     // The search of the code and data needs no decoder: it is done here while the thread loads its own.
     const entries = bin.functionEntries();
     const candidates = bin.arch === 'amd64' && queries.length > 0 ? bin.endSiteCandidates(queries.map((q) => q.fn.entry), entries) : undefined;
@@ -157,10 +156,11 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   const sites = endsFound
     .then((found) => {
       const probeSites: ProbeSites = {};
-      const byName = new Map(found.map((f) => [f.name, f]));
+      // The answers come in the order of the queries.
+      const byProbe = new Map(asked.map((name, k) => [name, found[k]]));
       for (const [name, fn] of functions) {
-        const ends = END_SITE_PROBES.includes(name) ? byName.get(fn.name) : { name: fn.name, ends: [], afterCalls: false };
-        if (!ends) throw new Error(`the decoder thread gave no end sites for ${fn.name}`);
+        const ends = END_SITE_PROBES.includes(name) ? byProbe.get(name) : { name: fn.name, ends: [], afterCalls: false };
+        if (!ends || ends.name !== fn.name) throw new Error(`the decoder thread answered ${ends?.name ?? 'nothing'} for ${fn.name}`);
         probeSites[name] = {
           name: fn.name,
           entry: entryProbeOffset(target.arch, bin.code(fn), fn.fileOffset),

@@ -65,11 +65,11 @@ __u64 last_wakeup_ns = 0;
 
 /* A span in progress, keyed by goroutine id. LRU so that requests whose
  * return is never seen (a panicking handler) cannot fill it up for good.
- * An LRU map is preallocated whole when it is created, and on this project's
- * VMs fresh kernel memory is slow: two maps of 16384 such entries (8 MB each)
- * took 60 ms of the agent's start, two of 4096 take 12. 4096 requests in
- * flight at once per traced executable is the limit; past it the oldest
- * entry is evicted, and its return is counted as one without an entry. */
+ * The agent sizes the in-flight maps when it loads the object
+ * (agent/attach.ts inflightEntries: 256 per possible CPU, 4096 at least): an
+ * LRU map is preallocated whole when it is created, which costs a start its
+ * size. Past that many requests in flight at once, the oldest entry is
+ * evicted, and its return is counted as one without an entry. */
 struct inflight {
 	struct span span;
 	__u64 rw_data; /* server: the *response behind the ResponseWriter */

@@ -222,6 +222,7 @@ export class GoBinary {
    * table.
    */
   endSiteCandidates(entries: readonly number[], functionEntries?: Float64Array): EndSiteCandidates {
+    if (this.elf.machineCode !== EM_X86_64) throw new GobinError('ERR_DECODE', `${this.elf.name}: end sites after calls are found on amd64 only`);
     return this.candidatesIn(this.codeImage(functionEntries), entries);
   }
 

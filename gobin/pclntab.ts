@@ -255,7 +255,7 @@ export function functionsNamed(data: Uint8Array, hdr: PclntabHeader, name: strin
  */
 export function functionsNamedAll(data: Uint8Array, hdr: PclntabHeader, names: readonly string[], where: string, base = 0): Map<string, RawFunction[]> {
   // Since 1.16 the names sit in their own table, which the cu table follows: only that range is searched.
-  const namesEnd = hdr.cuOffset > hdr.funcnameOffset ? hdr.cuOffset : data.byteLength;
+  const namesEnd = hdr.cuOffset > hdr.funcnameOffset ? Math.min(hdr.cuOffset, data.byteLength) : data.byteLength;
   const buf = Buffer.from(data.buffer, data.byteOffset, namesEnd);
   const candidates = new Map<number, string>();
   for (const name of names) {

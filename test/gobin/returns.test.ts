@@ -210,7 +210,11 @@ describe('end sites after calls vs objdump', () => {
       expect(bin.takenAddresses(chosen.map((f) => f.entry))).toEqual(stored);
       let suited = 0;
       for (const readsResults of [false, true]) {
-        const got = bin.endSites(chosen.map((fn) => ({ fn, readsResults })));
+        const queries = chosen.map((fn) => ({ fn, readsResults }));
+        const got = bin.endSites(queries);
+        // The agent's way gives the same: the search made first (on its main thread), handed to the decoding with the table's entries.
+        const entries = bin.functionEntries();
+        expect(bin.endSites(queries, entries, bin.endSiteCandidates(chosen.map((f) => f.entry), entries))).toEqual(got);
         chosen.forEach((fn, i) => {
           const want = stored.has(fn.entry) ? 'unsuited' : expectedEnds(listing, fn, readsResults);
           const r = got[i];
