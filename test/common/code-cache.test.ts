@@ -66,17 +66,22 @@ describe('V8 code cache (common/code-cache)', () => {
     expect(load()).toEqual({ use: 'no code cache for this file', seen: [['Mov', 5], ['Ret', 1]] });
   });
 
-  it("the bundle directory carries a cache for the installed iced-x86 that V8 accepts", () => {
-    const iced = join(ICED_DIR, 'iced_x86.js');
-    const r = inFreshNode(`
-      const { exports: iced, use } = cc.loadWithCodeCache(${JSON.stringify(iced)}, ${JSON.stringify(join(REPO, 'dist/bundle'))});
-      ${DECODE}
-      console.log(JSON.stringify({ use, seen }));`);
-    expect(r).toEqual({ use: 'from the code cache', seen: [['Mov', 5], ['Ret', 1]] });
+  it("the bundle directory carries iced-x86's glue, minified, with a cache V8 accepts, and it decodes as the installed one", () => {
+    const load = (file: string) =>
+      inFreshNode(`
+        const { exports: iced, use } = cc.loadWithCodeCache(${JSON.stringify(file)}, ${JSON.stringify(join(REPO, 'dist/bundle'))});
+        ${DECODE}
+        console.log(JSON.stringify({ use, seen, exports: Object.keys(iced).sort() }));`);
+    const bundled = load(join(REPO, 'dist/bundle/iced_x86.js'));
+    const installed = load(join(ICED_DIR, 'iced_x86.js'));
+    expect(bundled.use).toBe('from the code cache');
+    expect(installed.use).toBe('no code cache for this file');
+    expect(bundled.seen).toEqual([['Mov', 5], ['Ret', 1]]);
+    expect({ seen: bundled.seen, exports: bundled.exports }).toEqual({ seen: installed.seen, exports: installed.exports });
   });
 
-  it('the offsets bundle is compiled from the code cache the build saved next to it', () => {
-    const bundle = join(REPO, 'dist/bundle/offsets.js');
+  it.each(['offsets.js', 'return-decoder-worker.js'])('the bundle %s is compiled from the code cache the build saved next to it', (name) => {
+    const bundle = join(REPO, 'dist/bundle', name);
     const r = inFreshNode(`
       const { use } = cc.loadWithCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(join(REPO, 'dist/bundle'))});
       console.log(JSON.stringify({ use }));`);
