@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePath, goBuildCache, GO_COMPILER_GOGC } from '../common/cache-dir.js';
+import { firstBuildAlone } from '../common/go-first-build.js';
 import type { ListedFiles } from './probe/lazy.js';
 import { GoOffsetsError } from '../common/errors.js';
 import type { Arch } from '../offsets/observation.js';
@@ -78,12 +79,22 @@ export interface GoCommandResult {
   stderr: string;
 }
 
-/** Runs `go ARGS` in `cwd`; on timeout or abort kills its whole process group. */
+/**
+ * Runs `go ARGS` in `cwd`; on timeout or abort kills its whole process group.
+ * A `go build` that is the first of its configuration on the machine runs alone (common/go-first-build.ts).
+ */
 export function runGo(tc: Toolchain, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal }): Promise<GoCommandResult> {
+  if (args[0] === 'build') return firstBuildAlone(tc.goroot, args, opts.env, () => spawnGo(tc, args, opts));
+  return spawnGo(tc, args, opts);
+}
+
+function spawnGo(tc: Toolchain, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal }): Promise<GoCommandResult> {
   const goBin = join(tc.goroot, 'bin', 'go');
   if (!existsSync(goBin)) {
     return Promise.reject(new ProbeBuildError('ERR_NO_TOOLCHAIN', `${tc.goroot}: no bin/go in this GOROOT`));
   }
+  // A build that waited for the first of its configuration may have been aborted meanwhile.
+  if (opts.signal?.aborted) return Promise.reject(new ProbeBuildError('ERR_PROBE_BUILD', `go ${args.join(' ')} (${tc.version}, ${tc.goroot}): aborted`));
   return new Promise((resolve, reject) => {
     const child = spawn(goBin, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cachePath } from '../../common/cache-dir.js';
+import { firstBuildAlone } from '../../common/go-first-build.js';
 import { goEnv, type Toolchain } from './toolchains.js';
 
 const run = promisify(execFile);
@@ -31,10 +32,10 @@ export async function gopathProbe(tc: Toolchain, variant: 'plain' | 'stripped'):
   await mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await run(tc.go, ['build', ...(variant === 'stripped' ? ['-ldflags=-s -w'] : []), '-o', tmp, '.'], {
-      cwd: join(GOPATH_DIR, 'src', 'example.com', 'gopathapp'),
-      env: goEnv(tc, { GO111MODULE: 'off', GOPATH: GOPATH_DIR, GOFLAGS: '', CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'amd64' }),
-    });
+    // -trimpath, as every other build of the suite: std is then the one already compiled for the probes.
+    const args = ['build', '-trimpath', ...(variant === 'stripped' ? ['-ldflags=-s -w'] : []), '-o', tmp, '.'];
+    const env = goEnv(tc, { GO111MODULE: 'off', GOPATH: GOPATH_DIR, GOFLAGS: '', CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'amd64' });
+    await firstBuildAlone(tc.goroot, args, env, () => run(tc.go, args, { cwd: join(GOPATH_DIR, 'src', 'example.com', 'gopathapp'), env }));
     await rename(tmp, out);
   } catch (err) {
     await rm(tmp, { force: true });

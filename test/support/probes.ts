@@ -92,11 +92,13 @@ export function probeBinaries(): Promise<ProbeBinary[]> {
   memo ??= (async () => {
     const srcHash = await probeSourceHash();
     const limit = pLimit(2);
-    const jobs: Promise<ProbeBinary>[] = [];
-    for (const tc of await matrixToolchains()) {
-      for (const v of variantsFor(tc)) jobs.push(limit(() => buildProbe(tc, v, srcHash)));
-    }
-    const settled = await Promise.allSettled(jobs);
+    const all = (await matrixToolchains()).flatMap((tc) => variantsFor(tc).map((v) => [tc, v] as const));
+    // The stripped variants differ from their twins only in the link: queued after every other
+    // build, they find their packages compiled (side by side, one would wait for the other:
+    // common/go-first-build.ts). The result keeps the matrix's order.
+    const order = [...all.filter(([, v]) => !VARIANTS[v].stripped), ...all.filter(([, v]) => VARIANTS[v].stripped)];
+    const built = new Map(order.map((job) => [job, limit(() => buildProbe(job[0], job[1], srcHash))]));
+    const settled = await Promise.allSettled(all.map((job) => built.get(job)!));
     const failed = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));
     if (failed.length) throw new Error(`${failed.length} probe build(s) failed:\n${failed.join('\n')}`);
     return settled.map((s) => (s as PromiseFulfilledResult<ProbeBinary>).value);

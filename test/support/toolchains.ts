@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { buildOnce } from '../../common/build-once.js';
+import { firstBuildAlone } from '../../common/go-first-build.js';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../common/atomic-write.js';
 import { cachePath, goBuildCache, GO_COMPILER_GOGC } from '../../common/cache-dir.js';
@@ -118,7 +119,9 @@ export function goBuildOnce(tc: Toolchain, out: string, spec: GoBuildSpec): Prom
   return buildOnce(out, async (tmp) => {
     try {
       // -trimpath, as the tracker's probes: std is then compiled once per toolchain and arch for both.
-      await run(tc.go, ['build', '-trimpath', ...(spec.args ?? []), '-o', tmp, ...(spec.packages ?? ['.'])], { cwd: spec.cwd, env: goEnv(tc, spec.env), maxBuffer: 16 << 20 });
+      const args = ['build', '-trimpath', ...(spec.args ?? []), '-o', tmp, ...(spec.packages ?? ['.'])];
+      const env = goEnv(tc, spec.env);
+      await firstBuildAlone(tc.goroot, args, env, () => run(tc.go, args, { cwd: spec.cwd, env, maxBuffer: 16 << 20 }));
     } catch (err) {
       const e = err as { stderr?: string; message: string };
       throw new Error(`${tc.version} could not build ${spec.what}: ${(e.stderr || e.message).trim()}`, { cause: err });

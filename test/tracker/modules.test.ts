@@ -104,7 +104,7 @@ describe('module versions from a GOPROXY', () => {
     await writeFile(join(dir, 'go.mod'), `module probe\n\ngo 1.15\n\nrequire ${LAYOUT} v1.2.0\n`);
     await writeFile(join(dir, 'main.go'), `package main\n\nimport (\n\t"fmt"\n\t"unsafe"\n\n\t"${LAYOUT}"\n)\n\nfunc main() {\n\tvar c layout.Conn\n\tfmt.Println(layout.Version, unsafe.Offsetof(c.Name))\n}\n`);
     const env = goEnv(tc, { GOPROXY: proxy.url, GOSUMDB: 'off', GOFLAGS: '-mod=mod', GOPATH: join(scratch, 'gopath'), GOMODCACHE: join(scratch, 'modcache') });
-    await run(tc.go, ['build', '-o', 'probe', '.'], { cwd: dir, env });
+    await run(tc.go, ['build', '-trimpath', '-o', 'probe', '.'], { cwd: dir, env });
     const { stdout } = await run(join(dir, 'probe'), []);
     expect(stdout.trim()).toBe('v1.2.0 16');
     await run('chmod', ['-R', 'u+w', join(scratch, 'modcache')]);
