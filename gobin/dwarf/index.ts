@@ -7,6 +7,7 @@ import { DEFAULT_MAX_SECTION_BYTES, ElfSections, MapSections, type SectionMap } 
 import { TypeResolver, type StructMember, type StructType } from './types.js';
 import type { Unit } from './unit.js';
 import { parseSelector } from '../selector.js';
+import { searchStructByName } from './name-search.js';
 
 export { parseSelector } from '../selector.js';
 
@@ -36,6 +37,8 @@ export class Dwarf {
   /** Struct name → DIE offset, for the units skimmed so far. */
   private readonly index = new Map<string, number>();
   private readonly skimmed = new Set<Unit>();
+  /** Units that a lookup has looked into, by a byte search or a walk. */
+  private readonly searched = new Set<Unit>();
   private readonly built = new Map<number, StructType>();
   private searchOrder?: Unit[];
 
@@ -120,10 +123,14 @@ export class Dwarf {
     return { type, field, offset: member?.offset ?? null, size: member ? member.size : null };
   }
 
-  /** What has been decoded so far: lookups should skim few units. */
-  stats(): { units: number; runtimeUnits: number; unitsSkimmed: number; structsBuilt: number } {
+  /**
+   * What has been read so far: lookups should look into few units. `unitsSkimmed` counts the units a
+   * lookup looked into (searched by bytes or walked) or structs() walked; `unitsWalked` those walked.
+   */
+  stats(): { units: number; runtimeUnits: number; unitsSkimmed: number; unitsWalked: number; structsBuilt: number } {
     const runtimeUnits = this.data.units.filter((u) => this.data.root(u).name === 'runtime').length;
-    return { units: this.data.units.length, runtimeUnits, unitsSkimmed: this.skimmed.size, structsBuilt: this.built.size };
+    const looked = new Set([...this.skimmed, ...this.searched]);
+    return { units: this.data.units.length, runtimeUnits, unitsSkimmed: looked.size, unitsWalked: this.skimmed.size, structsBuilt: this.built.size };
   }
 
   private remember(name: string, offset: number): void {
@@ -135,6 +142,14 @@ export class Dwarf {
     if (known !== undefined) return known;
     for (const u of this.order()) {
       if (this.skimmed.has(u)) continue;
+      // A byte search for the name first (name-search.ts); the unit's walk when it cannot be sure.
+      const searched = searchStructByName(this.data, u, name);
+      this.searched.add(u);
+      if (searched === 'none') continue;
+      if (searched !== 'unsure') {
+        this.remember(name, searched);
+        return searched;
+      }
       this.skim(u);
       const found = this.index.get(name);
       if (found !== undefined) return found;
