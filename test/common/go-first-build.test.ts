@@ -1,8 +1,7 @@
 // common/go-first-build with a real toolchain and an empty build cache: two
 // builds of one configuration started together compile std once (the second
-// waits for the first, then finds it cached), while builds of two
-// configurations run side by side. The oracle is `go build -v`, which names
-// every package that the command itself compiled.
+// waits for the first, then finds it cached). The oracle is `go build -v`,
+// which names every package that the command itself compiled.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,13 +51,6 @@ describe('the first build of a configuration runs alone', () => {
   it('a later build of that configuration takes no lock and compiles nothing', async () => {
     const gocache = join(dir, 'gocache-same');
     expect(await build(gocache, 'c')).toEqual([]);
-  });
-
-  it('two configurations (PIE and not) on an empty cache: each compiles its own std', async () => {
-    const gocache = join(dir, 'gocache-two');
-    const [plain, pie] = await Promise.all([build(gocache, 'd'), build(gocache, 'e', ['-buildmode=pie'])]);
-    expect(plain).toContain('runtime');
-    expect(pie).toContain('runtime');
   });
 
   it('the configuration: toolchain, cache, target, -trimpath and build mode; not link flags or cgo', () => {
