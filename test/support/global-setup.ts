@@ -26,26 +26,34 @@ async function phase<T>(name: string, work: () => Promise<T>, done: (value: T) =
 
 export default async function setup(project: TestProject): Promise<void> {
   const t0 = performance.now();
-  const { toolchains, manifest } = await phase('Go toolchains', buildMatrix, (m) => `${m.toolchains.length} ready`);
-  // Workers inherit this and read the matrix from the manifest.
-  process.env[MATRIX_ENV] = manifest;
   // File filters on the command line (`vitest run FILE`): a developer running a few
   // files; the heavy shared builds are then left to the files that need them (behind the same locks).
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
   const whole = !filters?.length;
-  // The phases after the toolchains are independent: run together, one's downloads, links and
-  // DWARF reading fill the cores while another compiles. The Debian module builds and the gRPC
-  // targets read the same package indexes (once, shared here) and the same .debs and trees (fetched
-  // once: gopath.ts shares a download in flight within the process).
+  const matrix = phase('Go toolchains', buildMatrix, (m) => `${m.toolchains.length} ready`);
+  // The Debian module builds and the gRPC suite targets build with their suites' own Go, which they
+  // assemble through the same toolchain cache (and locks) as the matrix: they start at once, and their
+  // index reads, downloads, unpacking and first builds fill the cores while the toolchains download
+  // (the toolchain phase alone left about half of the CPU idle). Both read the same package indexes
+  // (once, shared here) and the same .debs and trees (fetched once: gopath.ts shares a download in
+  // flight within the process). The gRPC matrix targets wait for the matrix.
   const indexes = newIndexCache();
+  const debian = whole && phase('Debian module builds', () => prepareDebianModules(indexes), (r) => `${r.builds} builds ready (${r.built} built now)`);
+  const grpc =
+    whole &&
+    phase('gRPC targets', () => prepareGrpcTargets({ indexes, toolchains: matrix.then((m) => m.toolchains), log }), (r) => `${r.suites.length} suites and ${r.matrix.length} more toolchains ready (${r.built} built now)`).then((r) => {
+      process.env[GRPC_TARGETS_ENV] = r.list;
+    });
+  // Seen as handled now: awaited below, after the matrix (which may fail first).
+  for (const p of [debian, grpc]) if (p) p.catch(() => {});
+  const { toolchains, manifest } = await matrix;
+  // Workers inherit this and read the matrix from the manifest.
+  process.env[MATRIX_ENV] = manifest;
   await Promise.all([
     phase('probe binaries', probeBinaries, (p) => `${p.length} ready`),
     whole && phase('tracker std probes', () => prepareTrackerStd(toolchains), (n) => `${n} jobs ready`),
-    whole && phase('Debian module builds', () => prepareDebianModules(indexes), (r) => `${r.builds} builds ready (${r.built} built now)`),
-    whole &&
-      phase('gRPC targets', () => prepareGrpcTargets({ indexes, toolchains, log }), (r) => `${r.suites.length} suites and ${r.matrix.length} more toolchains ready (${r.built} built now)`).then((r) => {
-        process.env[GRPC_TARGETS_ENV] = r.list;
-      }),
+    debian,
+    grpc,
   ]);
   process.stdout.write(`prepare: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }

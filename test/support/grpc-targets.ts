@@ -194,8 +194,8 @@ export async function grpcappImports(): Promise<string[]> {
 export interface PrepareOptions {
   /** Indexes already read in this process (the Debian module builds'). */
   indexes?: IndexCache;
-  /** The test matrix (default: matrixToolchains()). */
-  toolchains?: Toolchain[];
+  /** The test matrix (default: matrixToolchains()); awaited only once the suites' own targets are built. */
+  toolchains?: Toolchain[] | Promise<Toolchain[]>;
   log?: (line: string) => void;
 }
 
@@ -246,7 +246,7 @@ export async function prepareGrpcTargets(opts: PrepareOptions = {}): Promise<Tar
   // chain of packages, protobuf before grpc), and these come last, when the machine is quieter.
   const own = new Set(suites.map((s) => s.target.goVersion));
   const limit = pLimit(2);
-  const toolchains = (opts.toolchains ?? (await matrixToolchains())).filter((t) => hasRegisterAbi(t) && !own.has(t.version));
+  const toolchains = (await (opts.toolchains ?? matrixToolchains())).filter((t) => hasRegisterAbi(t) && !own.has(t.version));
   const matrix: GrpcMatrixTarget[] = [];
   for (const { target, fresh } of await Promise.all(toolchains.map((tc) => limit(() => matrixTarget(tc, suites, ctx))))) {
     matrix.push(target);
