@@ -94,7 +94,6 @@ export class Attachment {
    * delivers the ring buffer's records, batch by batch. On failure, closes the object.
    */
   attach(plan: UprobePlan, onBatch: (batch: SpanBatch) => void): void {
-    const wallOffsetNs = monotonicToWallOffset(loaderAddon().clockPair());
     try {
       for (const name of PROBE_NAMES) {
         const site: ProbeSite | undefined = plan.sites[name];
@@ -104,7 +103,10 @@ export class Attachment {
         if (probe.enter) this.obj.attachUprobe(probe.enter, plan.binaryPath, site.entry, plan.pid);
         if (probe.ret) for (const off of site.ends) this.obj.attachUprobe(probe.ret, plan.binaryPath, off, plan.pid);
       }
-      this.obj.pollRingBuffer('spans', (records) => onBatch({ records: Buffer.from(records), wallOffsetNs }), LINGER_MS);
+      // The offset is taken again for each batch: CLOCK_REALTIME is slewed and
+      // stepped (NTP, suspend) while the monotonic clock of the records is not.
+      const clocks = loaderAddon();
+      this.obj.pollRingBuffer('spans', (records) => onBatch({ records: Buffer.from(records), wallOffsetNs: monotonicToWallOffset(clocks.clockPair()) }), LINGER_MS);
     } catch (err) {
       this.close();
       throw bpfError(err);

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdarg>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -305,18 +306,29 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   }
 };
 
-// clockPair(): [CLOCK_REALTIME, CLOCK_MONOTONIC] in ns, read back to back, so
-// TypeScript can turn bpf_ktime_get_ns() (monotonic) into wall-clock time.
+// clockPair(): [CLOCK_REALTIME, CLOCK_MONOTONIC] in ns, so TypeScript can turn
+// bpf_ktime_get_ns() (monotonic) into wall-clock time. The realtime read is
+// bracketed by two monotonic reads, and the tightest of a few tries is kept: a
+// preemption between the reads on a loaded machine would otherwise skew every
+// span by as long as the thread waited.
 Napi::Value ClockPair(const Napi::CallbackInfo& info) {
-  timespec mono1, real, mono2;
-  clock_gettime(CLOCK_MONOTONIC, &mono1);
-  clock_gettime(CLOCK_REALTIME, &real);
-  clock_gettime(CLOCK_MONOTONIC, &mono2);
   auto ns = [](const timespec& t) -> uint64_t { return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + t.tv_nsec; };
-  uint64_t mono = ns(mono1) + (ns(mono2) - ns(mono1)) / 2;
+  uint64_t best_width = UINT64_MAX, best_real = 0, best_mono = 0;
+  for (int i = 0; i < 5; i++) {
+    timespec mono1, real, mono2;
+    clock_gettime(CLOCK_MONOTONIC, &mono1);
+    clock_gettime(CLOCK_REALTIME, &real);
+    clock_gettime(CLOCK_MONOTONIC, &mono2);
+    uint64_t width = ns(mono2) - ns(mono1);
+    if (width < best_width) {
+      best_width = width;
+      best_real = ns(real);
+      best_mono = ns(mono1) + width / 2;
+    }
+  }
   Napi::Array out = Napi::Array::New(info.Env(), 2);
-  out[0u] = Napi::BigInt::New(info.Env(), static_cast<uint64_t>(ns(real)));
-  out[1u] = Napi::BigInt::New(info.Env(), static_cast<uint64_t>(mono));
+  out[0u] = Napi::BigInt::New(info.Env(), best_real);
+  out[1u] = Napi::BigInt::New(info.Env(), best_mono);
   return out;
 }
 

@@ -57,7 +57,12 @@ interface Sent {
   endMs: number;
 }
 
-const wallMs = () => performance.timeOrigin + performance.now();
+// The kernel's CLOCK_REALTIME, read now. Not performance.timeOrigin + performance.now():
+// Node pairs the two clocks once when the worker starts, and on a loaded machine a
+// preemption between those two reads skews every later reading by milliseconds.
+// Date.now() floors to the ms, so a span still starts at or after startMs and ends
+// before endMs + 1.
+const wallMs = () => Date.now();
 
 async function send(port: number, method: string, pathAndQuery: string): Promise<Sent> {
   const startMs = wallMs();
