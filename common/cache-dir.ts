@@ -26,11 +26,3 @@ export function cachePath(...parts: string[]): string {
 export function goBuildCache(): string {
   return cachePath('gocache');
 }
-
-/**
- * GOGC for the go commands this project runs: the compiler spends much of its
- * time collecting garbage, and collecting less often saves about a tenth of
- * its CPU time (measured: 37.7 s → 33.5 s user for a net/http program) for
- * memory the machine has. It changes no output and no cache key.
- */
-export const GO_COMPILER_GOGC = '400';

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cachePath, goBuildCache, GO_COMPILER_GOGC } from '../common/cache-dir.js';
+import { cachePath, goBuildCache } from '../common/cache-dir.js';
+import { goRuntimeEnv } from '../common/go-runtime-env.js';
 import { firstBuildAlone } from '../common/go-first-build.js';
 import type { ListedFiles } from './probe/lazy.js';
 import { GoOffsetsError } from '../common/errors.js';
@@ -64,7 +65,7 @@ export function goEnv(tc: Toolchain, arch: Arch, goproxy?: string): NodeJS.Proce
     GOWORK: 'off',
     GOTELEMETRY: 'off',
     GOCACHE: dirs.gocache,
-    GOGC: GO_COMPILER_GOGC,
+    ...goRuntimeEnv(),
     GOMODCACHE: dirs.gomodcache,
     GOPATH: dirs.gopath,
     GOPROXY: goproxy ?? 'off',

@@ -19,6 +19,7 @@ import { createProgress } from './progress.js';
 import { MODULE_SOURCES, parseShard, RunError, runTracker, type ModuleSource } from './run.js';
 import { reportJson, reportText } from './report.js';
 import { summarize, summaryMarkdown } from './summary.js';
+import { shareCoresAmong } from '../common/go-runtime-env.js';
 
 // Flag parsers throw typed errors (not commander's InvalidArgumentError), so a bad
 // value is one `offsets-tracker: CODE: message` line with a stable code.
@@ -121,6 +122,8 @@ async function run(flags: RunFlags): Promise<number> {
   const config = await loadConfig(resolve(flags.config));
   const out = resolve(flags.out);
   const progress = createProgress();
+  // --concurrency go commands side by side share the cores rather than each taking them all.
+  shareCoresAmong(flags.concurrency);
   try {
     const result = await runTracker({
       config,

@@ -13,6 +13,7 @@ import { probeBinaries } from './probes.js';
 import { prepareDebianModules, prepareTrackerStd } from './prepare.js';
 import { GRPC_TARGETS_ENV, prepareGrpcTargets } from './grpc-targets.js';
 import { newIndexCache } from '../../debian/packages.js';
+import { shareCoresAmong } from '../../common/go-runtime-env.js';
 
 const log = (line: string) => process.stdout.write(`prepare:   ${line}\n`);
 
@@ -26,6 +27,10 @@ async function phase<T>(name: string, work: () => Promise<T>, done: (value: T) =
 
 export default async function setup(project: TestProject): Promise<void> {
   const t0 = performance.now();
+  // The build phases below run about six go commands at once (two probe builds, two tracker jobs, a
+  // Debian module build, gRPC targets): each gets its share of the cores (common/go-runtime-env.ts).
+  // Test workers inherit it.
+  shareCoresAmong(6);
   // File filters on the command line (`vitest run FILE`): a developer running a few
   // files; the heavy shared builds are then left to the files that need them (behind the same locks).
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;

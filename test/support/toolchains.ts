@@ -8,7 +8,8 @@ import { buildOnce } from '../../common/build-once.js';
 import { firstBuildAlone } from '../../common/go-first-build.js';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../common/atomic-write.js';
-import { cachePath, goBuildCache, GO_COMPILER_GOGC } from '../../common/cache-dir.js';
+import { cachePath, goBuildCache } from '../../common/cache-dir.js';
+import { goRuntimeEnv } from '../../common/go-runtime-env.js';
 import { debianMirrorSource } from '../../debian/mirror.js';
 import { DEFAULT_SUITES, ensureDebianMatrix } from '../../debian/go-toolchains.js';
 
@@ -90,7 +91,7 @@ export function goEnv(tc: Toolchain, extra: Record<string, string> = {}): NodeJS
     GOTELEMETRY: 'off',
     GO111MODULE: 'on',
     GOCACHE: goBuildCache(),
-    GOGC: GO_COMPILER_GOGC,
+    ...goRuntimeEnv(),
     GOPATH: cachePath('gopath'),
     GOMODCACHE: cachePath('gopath', 'pkg', 'mod'),
     ...extra,

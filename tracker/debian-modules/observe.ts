@@ -9,6 +9,8 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { goCommandsToFillCores } from '../../common/go-runtime-env.js';
 import { GoOffsetsError } from '../../common/errors.js';
 import type { FetchOptions } from '../../debian/http.js';
 import { debianMirrorSource } from '../../debian/mirror.js';
@@ -141,9 +143,10 @@ export async function debianModuleObservations(opts: DebianModuleOptions): Promi
     },
     newestGo: () => (newest ??= newestToolchain(mirror, undefined, read)),
   };
-  // One job at a time: each go build already uses both cores.
-  for (const job of jobs) {
-    const { build, observations } = await runJob(job, ctx);
+  // As many jobs at a time as it takes go commands to fill the cores: one, unless each go command
+  // is held to fewer cores than the machine has (common/go-runtime-env.ts). Results keep the jobs' order.
+  const limit = pLimit(goCommandsToFillCores());
+  for (const { build, observations } of await Promise.all(jobs.map((job) => limit(() => runJob(job, ctx))))) {
     result.builds.push(build);
     result.observations.push(...observations);
   }
