@@ -13,7 +13,7 @@ import { probeBinaries } from './probes.js';
 import { prepareDebianModules, prepareTrackerStd } from './prepare.js';
 import { GRPC_TARGETS_ENV, prepareGrpcTargets } from './grpc-targets.js';
 import { newIndexCache } from '../../debian/packages.js';
-import { shareCoresAmong } from '../../common/go-runtime-env.js';
+import { GO_PROCS_ENV, shareCoresAmong } from '../../common/go-runtime-env.js';
 
 const log = (line: string) => process.stdout.write(`prepare:   ${line}\n`);
 
@@ -29,7 +29,8 @@ export default async function setup(project: TestProject): Promise<void> {
   const t0 = performance.now();
   // The build phases below run about six go commands at once (two probe builds, two tracker jobs, a
   // Debian module build, gRPC targets): each gets its share of the cores (common/go-runtime-env.ts).
-  // Test workers inherit it.
+  // Only here: a test file mostly runs one go command at a time, and two files run side by side.
+  const userProcs = process.env[GO_PROCS_ENV];
   shareCoresAmong(6);
   // File filters on the command line (`vitest run FILE`): a developer running a few
   // files; the heavy shared builds are then left to the files that need them (behind the same locks).
@@ -60,5 +61,6 @@ export default async function setup(project: TestProject): Promise<void> {
     debian,
     grpc,
   ]);
+  if (userProcs === undefined) delete process.env[GO_PROCS_ENV];
   process.stdout.write(`prepare: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
