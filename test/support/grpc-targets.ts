@@ -33,6 +33,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
+import { goCommandsToFillCores } from '../../common/go-runtime-env.js';
 import { buildOnce } from '../../common/build-once.js';
 import { cachePath } from '../../common/cache-dir.js';
 import { readJsonCache, writeJsonCache, type JsonCacheKind } from '../../common/json-cache.js';
@@ -236,10 +237,12 @@ export async function prepareGrpcTargets(opts: PrepareOptions = {}): Promise<Tar
   const ctx: Context = { mirror, read, srcHash: await grpcappSourceHash(), log, graphs: new Map() };
   const suites: { pkgs: SuitePackages; target: GrpcTarget }[] = [];
   let built = 0;
-  // One suite at a time: each go build already uses both cores.
-  for (const pkgs of await suitePackages(mirror, GRPC_SUITES, read)) {
-    const { target, fresh } = await suiteTarget(pkgs, ctx);
-    suites.push({ pkgs, target });
+  // As many suites at a time as it takes go commands to fill the cores (common/go-runtime-env.ts):
+  // one when each go build takes every core.
+  const suiteLimit = pLimit(goCommandsToFillCores());
+  const all = await suitePackages(mirror, GRPC_SUITES, read);
+  for (const [i, { target, fresh }] of (await Promise.all(all.map((pkgs) => suiteLimit(() => suiteTarget(pkgs, ctx))))).entries()) {
+    suites.push({ pkgs: all[i], target });
     if (fresh) built++;
   }
   // The matrix targets two at a time: one go build of grpc's graph keeps about one core busy (a
