@@ -2,6 +2,17 @@
 // the Debian module builds', the test fixtures'): the go command passes its
 // environment on to compile, asm and link, so these reach every Go process.
 import { availableParallelism } from 'node:os';
+import { GoOffsetsError } from './errors.js';
+
+export type GoRuntimeEnvErrorCode = 'ERR_GO_PROCS';
+
+/** A GO_OFFSETS_GO_PROCS that is not a whole number of cores (bad input: exit 1). */
+export class GoRuntimeEnvError extends GoOffsetsError {
+  declare readonly code: GoRuntimeEnvErrorCode;
+  constructor(code: GoRuntimeEnvErrorCode, message: string) {
+    super(code, message);
+  }
+}
 
 /**
  * GOGC: the compiler spends much of its time collecting garbage, and collecting
@@ -26,7 +37,7 @@ function goProcs(): number | undefined {
   const value = process.env[GO_PROCS_ENV];
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${GO_PROCS_ENV} must be a whole number of cores, 1 or more; it is "${value}"`);
+  if (!Number.isInteger(n) || n < 1) throw new GoRuntimeEnvError('ERR_GO_PROCS', `${GO_PROCS_ENV} must be a whole number of cores, 1 or more; it is "${value}"`);
   return n;
 }
 
@@ -42,8 +53,8 @@ export function goCommandsToFillCores(): number {
   return procs === undefined ? 1 : Math.max(1, Math.floor(availableParallelism() / procs));
 }
 
-/** GO_OFFSETS_GO_PROCS for `sideBySide` go commands at once: the cores shared out, unless the user set it. */
+/** GO_OFFSETS_GO_PROCS for `sideBySide` go commands at once: the cores shared out, unless the user set it (checked here). */
 export function shareCoresAmong(sideBySide: number): void {
-  if (process.env[GO_PROCS_ENV] || sideBySide <= 1) return;
+  if (goProcs() !== undefined || sideBySide <= 1) return;
   process.env[GO_PROCS_ENV] = String(Math.max(1, Math.floor(availableParallelism() / sideBySide)));
 }

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GO_PROCS_ENV, goCommandsToFillCores, goRuntimeEnv, shareCoresAmong } from '../../common/go-runtime-env.js';
 import { goEnv as trackerGoEnv } from '../../tracker/build.js';
+import { builtCli, requireFreshBuild } from '../support/built-cli.js';
 import { goEnv as fixtureGoEnv, matrixToolchains, type Toolchain } from '../support/toolchains.js';
 
 const run = promisify(execFile);
@@ -69,7 +70,16 @@ describe('GO_OFFSETS_GO_PROCS', () => {
   it('rejects a value that is not a whole number of cores, naming the variable and the value', () => {
     for (const bad of ['0', '-1', '1.5', 'two']) {
       process.env[GO_PROCS_ENV] = bad;
-      expect(() => goRuntimeEnv()).toThrow(`${GO_PROCS_ENV} must be a whole number of cores, 1 or more; it is "${bad}"`);
+      const message = `${GO_PROCS_ENV} must be a whole number of cores, 1 or more; it is "${bad}"`;
+      expect(() => goRuntimeEnv()).toThrow(message);
+      expect(() => shareCoresAmong(2)).toThrow(expect.objectContaining({ code: 'ERR_GO_PROCS', message }));
     }
+  });
+
+  it('offsets-tracker run refuses a bad value before any work, as bad input (exit 1)', async () => {
+    requireFreshBuild('dist/bundle/offsets-tracker.js', ['common/go-runtime-env.ts', 'tracker/cli.ts']);
+    process.env[GO_PROCS_ENV] = 'two';
+    const r = await builtCli('offsets-tracker', 'run', '--concurrency', '2', '--source', 'dir:/nonexistent', '--out', join(dir, 'never.json'));
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: `offsets-tracker: ERR_GO_PROCS: ${GO_PROCS_ENV} must be a whole number of cores, 1 or more; it is "two"\n` });
   });
 });
