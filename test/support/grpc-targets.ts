@@ -240,9 +240,9 @@ export async function prepareGrpcTargets(opts: PrepareOptions = {}): Promise<Tar
   // As many suites at a time as it takes go commands to fill the cores (common/go-runtime-env.ts):
   // one when each go build takes every core.
   const suiteLimit = pLimit(goCommandsToFillCores());
-  const all = await suitePackages(mirror, GRPC_SUITES, read);
-  for (const [i, { target, fresh }] of (await Promise.all(all.map((pkgs) => suiteLimit(() => suiteTarget(pkgs, ctx))))).entries()) {
-    suites.push({ pkgs: all[i], target });
+  const done = await Promise.all((await suitePackages(mirror, GRPC_SUITES, read)).map((pkgs) => suiteLimit(async () => ({ pkgs, ...(await suiteTarget(pkgs, ctx)) }))));
+  for (const { pkgs, target, fresh } of done) {
+    suites.push({ pkgs, target });
     if (fresh) built++;
   }
   // The matrix targets two at a time: one go build of grpc's graph keeps about one core busy (a
