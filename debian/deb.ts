@@ -71,7 +71,10 @@ export async function extractDeb(debPath: string, target: string, opts: ExtractO
   try {
     await pipeline(
       decompressStream(compressed, compressionOf(member.name)),
-      tar.x({ cwd: root, filter: (p, e) => check(p, e as tar.ReadEntry), preserveOwner: false, strict: true }),
+      // The synchronous unpacker, fed chunk by chunk: node-tar's asynchronous one sends each
+      // file's open, write and close through libuv's thread pool, and unpacked a Go source
+      // package (15,700 files) 2.5x slower; the event loop is free again between chunks.
+      new tar.UnpackSync({ cwd: root, filter: (p, e) => check(p, e as tar.ReadEntry), preserveOwner: false, strict: true }),
     );
   } catch (err) {
     if (unsafe) throw unsafe;

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { FetchError } from '../../fetch/errors.js';
 
@@ -41,8 +43,9 @@ export async function extractTar(archive: string, target: string): Promise<void>
   try {
     let unsafe: string | undefined;
     try {
-      await tar.x({
-        file: archive,
+      // node-tar's synchronous unpacker, fed chunk by chunk (see debian/deb.ts for why); it
+      // recognises gzip by its magic bytes.
+      await pipeline(createReadStream(archive), new tar.UnpackSync({
         cwd: tmp,
         strict: true,
         preserveOwner: false,
@@ -52,7 +55,7 @@ export async function extractTar(archive: string, target: string): Promise<void>
           unsafe = unsafeEntryReason(e);
           return unsafe === undefined;
         },
-      });
+      }));
     } catch (err) {
       if (unsafe) throw new FetchError('ERR_UNSAFE_ARCHIVE', unsafe, archive);
       throw new FetchError('ERR_EXTRACT', `cannot unpack: ${err instanceof Error ? err.message : String(err)}`, archive, { cause: err });
