@@ -1,7 +1,7 @@
 // End to end: the real agent CLI, real eBPF, real Go targets built with every
-// toolchain of the matrix, real HTTP on 127.0.0.1. One file, run in sequence,
-// so that the kernel's list of uprobe links can be checked without another
-// agent test attaching at the same time.
+// toolchain of the matrix, real HTTP on 127.0.0.1. Other test files run agents
+// at the same time: an agent's uprobe links are told apart by the descriptors
+// it holds, and an agent given --exe runs on a private copy of the executable.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,8 @@ import {
   tableFromDwarf,
   tempFile,
   waitFor,
-  withUprobeLock,
+  linksHeldBy,
+  privateCopy,
   type AgentSpan,
   type AppVariant,
 } from './support.js';
@@ -94,7 +95,6 @@ const key = (s: { method: string; path: string; status: number; host?: string })
 async function traceScenario(tc: Toolchain, variant: AppVariant): Promise<void> {
   const table = await tableFromDwarf(tc, await tempFile(`${tc.version}-table.json`));
   const app = await startApp(await buildApp(tc, variant));
-  const before = await listUprobeLinks();
   const agent = startAgent(['--pid', String(app.pid), '--table', table]);
   try {
     await agent.attached;
@@ -104,8 +104,10 @@ async function traceScenario(tc: Toolchain, variant: AppVariant): Promise<void> 
     await waitFor(() => agent.stderr().includes('table compared'), 'the comparison with the table');
     expect(agent.stderr()).toMatch(/table compared with the target's descriptors: \d+ agree, 0 differ, 0 not answered/);
     expect(agent.stderr()).not.toContain('table value not used');
-    const attachedLinks = (await listUprobeLinks()).filter((id) => !before.includes(id));
+    // The agent's links, by its descriptors (other test files' agents attach meanwhile); the kernel lists each.
+    const attachedLinks = await linksHeldBy(agent.proc.pid!);
     expect(attachedLinks.length).toBeGreaterThan(2);
+    expect(await listUprobeLinks()).toEqual(expect.arrayContaining(attachedLinks));
 
     const sent = await sendServerLoad(app.port);
     expect(sent.filter((s) => s.status === 404).length).toBe(60);
@@ -176,10 +178,10 @@ describe.sequential('offsets-agent', () => {
   });
 
   for (const tc of registerAbi) {
-    it(`${tc.version}: traces a stripped target by pid, offsets from its type descriptors`, () => withUprobeLock(() => traceScenario(tc, 'stripped')));
+    it(`${tc.version}: traces a stripped target by pid, offsets from its type descriptors`, () => traceScenario(tc, 'stripped'));
   }
 
-  it(`PIE (${newest?.version}): traces a stripped PIE target by pid`, () => withUprobeLock(() => traceScenario(newest, 'pie')));
+  it(`PIE (${newest?.version}): traces a stripped PIE target by pid`, () => traceScenario(newest, 'pie'));
 
   for (const tc of stackAbi) {
     it(`${tc.version}: refuses, naming the stack ABI`, async () => {
@@ -197,7 +199,9 @@ describe.sequential('offsets-agent', () => {
   }
 
   it('takes the offsets from the target DWARF when it has one (--exe, every process)', async () => {
-    const exe = await buildApp(newest, 'plain');
+    // A copy: the agent traces every process of the executable, and other files run the cached build.
+    const copy = await privateCopy(await buildApp(newest, 'plain'));
+    const exe = copy.path;
     const agent = startAgent(['--exe', exe, '--table', '/nonexistent/table.json']);
     const app = await startApp(exe);
     try {
@@ -214,6 +218,7 @@ describe.sequential('offsets-agent', () => {
     } finally {
       agent.proc.kill('SIGKILL');
       await app.stop();
+      await copy.done();
     }
   });
 
@@ -231,42 +236,40 @@ describe.sequential('offsets-agent', () => {
     }
   });
 
-  it('traces, with --policy exact, a stripped target of a Go release the table never scanned: offsets from its type descriptors', () =>
-    withUprobeLock(async () => {
-      const table = await tableFromDwarf(newest, await tempFile('other-version-exact.json'), [], 'go1.11.13');
-      const app = await startApp(await buildApp(newest, 'stripped'));
-      const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact']);
-      try {
-        await agent.attached;
-        expect(agent.stderr()).toContain(`(${newest.version} amd64, offsets from type descriptors)`);
-        const sent = [await send(app.port, 'GET', '/hello'), await send(app.port, 'POST', '/items/7'), await send(app.port, 'GET', '/missing/1')];
-        await waitFor(() => agent.spans.filter((s) => s.kind === 'server').length >= 3, 'three server spans');
-        expect(agent.spans.filter((s) => s.kind === 'server').map(key).sort()).toEqual(sent.map(key).sort());
-      } finally {
-        agent.proc.kill('SIGKILL');
-        await app.stop();
-      }
-    }));
+  it('traces, with --policy exact, a stripped target of a Go release the table never scanned: offsets from its type descriptors', async () => {
+    const table = await tableFromDwarf(newest, await tempFile('other-version-exact.json'), [], 'go1.11.13');
+    const app = await startApp(await buildApp(newest, 'stripped'));
+    const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact']);
+    try {
+      await agent.attached;
+      expect(agent.stderr()).toContain(`(${newest.version} amd64, offsets from type descriptors)`);
+      const sent = [await send(app.port, 'GET', '/hello'), await send(app.port, 'POST', '/items/7'), await send(app.port, 'GET', '/missing/1')];
+      await waitFor(() => agent.spans.filter((s) => s.kind === 'server').length >= 3, 'three server spans');
+      expect(agent.spans.filter((s) => s.kind === 'server').map(key).sort()).toEqual(sent.map(key).sort());
+    } finally {
+      agent.proc.kill('SIGKILL');
+      await app.stop();
+    }
+  });
 
-  it('never uses a table value that disagrees with the target, and says so naming both values', () =>
-    withUprobeLock(async () => {
-      const table = await tableFromDwarf(newest, await tempFile('wrong-method.json'), [], newest.version, ['net/http.Request.Method']);
-      const plain = await (await GoBinary.open(await buildApp(newest, 'plain'))).dwarf();
-      const right = plain!.field('net/http.Request.Method').offset!;
-      const app = await startApp(await buildApp(newest, 'stripped'));
-      const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact']);
-      try {
-        await agent.attached;
-        await waitFor(() => agent.stderr().includes('table compared'), 'the comparison with the table');
-        expect(agent.stderr()).toContain(`net/http.Request.Method: the table says ${right + 8}, the target's type descriptors say ${right}; using ${right}`);
-        const sent = [await send(app.port, 'POST', '/items/9')];
-        await waitFor(() => agent.spans.some((s) => s.kind === 'server'), 'a server span');
-        expect(agent.spans.filter((s) => s.kind === 'server').map(key)).toEqual(sent.map(key));
-      } finally {
-        agent.proc.kill('SIGKILL');
-        await app.stop();
-      }
-    }));
+  it('never uses a table value that disagrees with the target, and says so naming both values', async () => {
+    const table = await tableFromDwarf(newest, await tempFile('wrong-method.json'), [], newest.version, ['net/http.Request.Method']);
+    const plain = await (await GoBinary.open(await buildApp(newest, 'plain'))).dwarf();
+    const right = plain!.field('net/http.Request.Method').offset!;
+    const app = await startApp(await buildApp(newest, 'stripped'));
+    const agent = startAgent(['--pid', String(app.pid), '--table', table, '--policy', 'exact']);
+    try {
+      await agent.attached;
+      await waitFor(() => agent.stderr().includes('table compared'), 'the comparison with the table');
+      expect(agent.stderr()).toContain(`net/http.Request.Method: the table says ${right + 8}, the target's type descriptors say ${right}; using ${right}`);
+      const sent = [await send(app.port, 'POST', '/items/9')];
+      await waitFor(() => agent.spans.some((s) => s.kind === 'server'), 'a server span');
+      expect(agent.spans.filter((s) => s.kind === 'server').map(key)).toEqual(sent.map(key));
+    } finally {
+      agent.proc.kill('SIGKILL');
+      await app.stop();
+    }
+  });
 
   it('refuses (--no-types) a Go version the table does not know, naming the version and the fields', async () => {
     // A table that only knows another Go line.

@@ -4,9 +4,9 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { matrixToolchains } from '../support/toolchains.js';
-import { buildApp, hasRegisterAbi, requireAgentPrerequisites, startAgent, tableFromDwarf, tempFile, withUprobeLock } from './support.js';
+import { buildApp, hasRegisterAbi, requireAgentPrerequisites, startAgent, tableFromDwarf, privateCopy, tempFile } from './support.js';
 
 const newest = (await matrixToolchains()).filter(hasRegisterAbi).at(-1)!;
 let cache: string;
@@ -37,32 +37,33 @@ async function attachOnce(exe: string, table: string): Promise<string> {
 
 describe("the agent's caches", () => {
   it('a truncated target cache and an offsets cache of another format are reported once each and rebuilt', async () => {
-    const exe = await buildApp(newest, 'stripped');
+    // A copy: an agent given --exe traces every process of the executable, and other files run the cached build.
+    const copy = await privateCopy(await buildApp(newest, 'stripped'));
+    onTestFinished(() => copy.done());
+    const exe = copy.path;
     const table = await tableFromDwarf(newest, await tempFile('cache-table.json'));
-    await withUprobeLock(async () => {
-      const first = await attachOnce(exe, table);
-      expect(first).not.toContain('cache file');
-      const [target] = await readdir(join(cache, 'agent', 'targets'));
-      const [offsets] = await readdir(join(cache, 'agent', 'offsets'));
-      const targetFile = join(cache, 'agent', 'targets', target);
-      const offsetsFile = join(cache, 'agent', 'offsets', offsets);
-      const goodTarget = await readFile(targetFile, 'utf8');
-      const goodOffsets = await readFile(offsetsFile, 'utf8');
-      expect(JSON.parse(goodTarget)).toMatchObject({ cache: 'agent-target' });
-      expect(JSON.parse(goodOffsets)).toMatchObject({ cache: 'agent-offsets' });
+    const first = await attachOnce(exe, table);
+    expect(first).not.toContain('cache file');
+    const [target] = await readdir(join(cache, 'agent', 'targets'));
+    const [offsets] = await readdir(join(cache, 'agent', 'offsets'));
+    const targetFile = join(cache, 'agent', 'targets', target);
+    const offsetsFile = join(cache, 'agent', 'offsets', offsets);
+    const goodTarget = await readFile(targetFile, 'utf8');
+    const goodOffsets = await readFile(offsetsFile, 'utf8');
+    expect(JSON.parse(goodTarget)).toMatchObject({ cache: 'agent-target' });
+    expect(JSON.parse(goodOffsets)).toMatchObject({ cache: 'agent-offsets' });
 
-      await writeFile(targetFile, goodTarget.slice(0, goodTarget.length >> 1));
-      await writeFile(offsetsFile, goodOffsets.replace(/"format":\d+/, '"format":1'));
-      const second = await attachOnce(exe, table);
-      const reports = second.split('\n').filter((l) => l.includes('cache file'));
-      expect(reports).toEqual([
-        expect.stringMatching(new RegExp(`${target.replace(/\./g, '\\.')} is not valid JSON .*rebuilding it`)),
-        expect.stringMatching(new RegExp(`${offsets.replace(/\./g, '\\.')} is in format 1, not \\d+; rebuilding it`)),
-      ]);
-      expect(second).toContain('offsets from type descriptors');
-      // Rebuilt: the same content as the first start wrote.
-      expect(await readFile(targetFile, 'utf8')).toBe(goodTarget);
-      expect(await readFile(offsetsFile, 'utf8')).toBe(goodOffsets);
-    });
+    await writeFile(targetFile, goodTarget.slice(0, goodTarget.length >> 1));
+    await writeFile(offsetsFile, goodOffsets.replace(/"format":\d+/, '"format":1'));
+    const second = await attachOnce(exe, table);
+    const reports = second.split('\n').filter((l) => l.includes('cache file'));
+    expect(reports).toEqual([
+      expect.stringMatching(new RegExp(`${target.replace(/\./g, '\\.')} is not valid JSON .*rebuilding it`)),
+      expect.stringMatching(new RegExp(`${offsets.replace(/\./g, '\\.')} is in format 1, not \\d+; rebuilding it`)),
+    ]);
+    expect(second).toContain('offsets from type descriptors');
+    // Rebuilt: the same content as the first start wrote.
+    expect(await readFile(targetFile, 'utf8')).toBe(goodTarget);
+    expect(await readFile(offsetsFile, 'utf8')).toBe(goodOffsets);
   });
 });

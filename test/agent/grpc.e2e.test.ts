@@ -13,7 +13,7 @@ import { compareGoVersions, parseGoVersion } from '../../offsets/go-version.js';
 import { GRPC_METHODS, runGrpcClient, startGrpcApp } from '../support/grpc-app.js';
 import { grpcMatrixTargets, grpcTargets } from '../support/grpc-targets.js';
 import { matrixToolchains } from '../support/toolchains.js';
-import { hasRegisterAbi, requireAgentPrerequisites, startAgent, waitFor, withUprobeLock, type AgentSpan } from './support.js';
+import { hasRegisterAbi, privateCopy, requireAgentPrerequisites, startAgent, waitFor, type AgentSpan } from './support.js';
 
 requireAgentPrerequisites();
 const targets = await grpcTargets();
@@ -27,7 +27,18 @@ const PARENT = '00f067aa0ba902b7';
 const key = (s: AgentSpan) => `${s.kind} ${s.method} ${s.status}`;
 
 /** Every scenario on one binary (`mode` says how it was built): one server, one agent. */
-async function scenario(t: { goVersion: string }, path: string, mode: 'module' | 'gopath'): Promise<void> {
+async function scenario(t: { goVersion: string }, build: string, mode: 'module' | 'gopath'): Promise<void> {
+  // The agent traces every process of the executable: a copy of the cached build, so that
+  // grpcapp processes of other test files are not among them.
+  const exe = await privateCopy(build);
+  try {
+    await scenarioOn(t, exe.path, mode);
+  } finally {
+    await exe.done();
+  }
+}
+
+async function scenarioOn(t: { goVersion: string }, path: string, mode: 'module' | 'gopath'): Promise<void> {
   const app = await startGrpcApp(path);
   // Every process of the executable: the server, and the client mode's process too.
   const agent = startAgent(['--exe', path]);
@@ -93,11 +104,11 @@ describe('offsets-agent: gRPC', () => {
   for (const t of targets) {
     for (const mode of ['module', 'gopath'] as const) {
       it(`grpc ${t.grpcVersion} (${t.suite}, ${t.goVersion}), ${mode === 'module' ? 'module build, PIE' : 'GOPATH build'}: server and client spans, codes, parents`, () =>
-        withUprobeLock(() => scenario(t, mode === 'module' ? t.module.strippedPie : t.gopath.stripped, mode)));
+        scenario(t, mode === 'module' ? t.module.strippedPie : t.gopath.stripped, mode));
     }
   }
   for (const t of matrixTargets) {
     it(`grpc ${t.grpcVersion} (${t.suite}'s) with ${t.goVersion}, module build, PIE: server and client spans, codes, parents`, () =>
-      withUprobeLock(() => scenario(t, t.module.strippedPie, 'module')));
+      scenario(t, t.module.strippedPie, 'module'));
   }
 });

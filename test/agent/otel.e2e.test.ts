@@ -1,14 +1,13 @@
 // What an OpenTelemetry user gets, end to end: the real agent CLI configured
 // only through the standard OTEL_* variables, real eBPF, stripped Go targets
 // built with the matrix's toolchains, and an OTLP/HTTP receiver on 127.0.0.1
-// recording what arrives. Every agent run holds withUprobeLock, so that
-// agent.e2e.test.ts can count the kernel's uprobe links meanwhile.
+// recording what arrives.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { matrixToolchains, type Toolchain } from '../support/toolchains.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
-import { buildFixture, hasRegisterAbi, REPO, requireAgentPrerequisites, startAgent, startApp, waitFor, withUprobeLock, type RunningApp } from './support.js';
+import { buildFixture, hasRegisterAbi, REPO, requireAgentPrerequisites, startAgent, privateCopy, startApp, waitFor, type RunningApp } from './support.js';
 
 const toolchains = (await matrixToolchains()).filter(hasRegisterAbi);
 const minor = (tc: Toolchain) => Number(tc.minor.split('.')[1]);
@@ -45,22 +44,20 @@ async function traceOnce(
   headers: Record<string, string> = {},
 ): Promise<{ spans: ReceivedSpan[]; app: RunningApp; exe: string; stderr: string }> {
   const exe = await buildFixture('routeapp', tc, 'stripped');
-  return withUprobeLock(async () => {
-    const app = await startApp(exe);
-    const agent = startAgent(['--pid', String(app.pid), ...flags], env);
-    try {
-      await agent.attached;
-      for (const p of paths) await get(app, p, headers);
-      agent.proc.kill('SIGTERM');
-      expect(await agent.exit, agent.stderr()).toBe(0);
-      expect(agent.spans).toEqual([]); // nothing on stdout in otlp mode
-      const mine = receiver.spans().filter((s) => s.resource['process.pid'] === String(app.pid));
-      return { spans: mine, app, exe, stderr: agent.stderr() };
-    } finally {
-      agent.proc.kill('SIGKILL');
-      await app.stop();
-    }
-  });
+  const app = await startApp(exe);
+  const agent = startAgent(['--pid', String(app.pid), ...flags], env);
+  try {
+    await agent.attached;
+    for (const p of paths) await get(app, p, headers);
+    agent.proc.kill('SIGTERM');
+    expect(await agent.exit, agent.stderr()).toBe(0);
+    expect(agent.spans).toEqual([]); // nothing on stdout in otlp mode
+    const mine = receiver.spans().filter((s) => s.resource['process.pid'] === String(app.pid));
+    return { spans: mine, app, exe, stderr: agent.stderr() };
+  } finally {
+    agent.proc.kill('SIGKILL');
+    await app.stop();
+  }
 }
 
 describe.sequential('offsets-agent with OpenTelemetry configuration', () => {
@@ -127,29 +124,30 @@ describe.sequential('offsets-agent with OpenTelemetry configuration', () => {
   });
 
   it(`${newest.version}: --exe with two processes gives each a resource of its own`, async () => {
-    const exe = await buildFixture('routeapp', newest, 'stripped');
-    await withUprobeLock(async () => {
-      const agent = startAgent(['--exe', exe], { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.origin });
-      const apps: RunningApp[] = [];
-      try {
-        await agent.attached;
-        apps.push(await startApp(exe), await startApp(exe));
-        for (const app of apps) await get(app, '/items/3');
-        agent.proc.kill('SIGTERM');
-        expect(await agent.exit, agent.stderr()).toBe(0);
-        const pids = apps.map((a) => String(a.pid));
-        const mine = receiver.spans().filter((s) => pids.includes(s.resource['process.pid']));
-        expect(mine.map((s) => s.resource['process.pid']).sort()).toEqual([...pids].sort());
-        // Two resources in what arrived, each with the one executable's name.
-        const requests = new Set(apps.flatMap((a) => receiver.requestsFor(a.pid)));
-        const resources = [...requests].flatMap((r) => r.body.resourceSpans);
-        expect(resources.length).toBe(2);
-        for (const s of mine) expect(s.resource['service.name']).toBe('routeapp');
-      } finally {
-        agent.proc.kill('SIGKILL');
-        for (const app of apps) await app.stop();
-      }
-    });
+    // A copy: the agent traces every process of the executable, whatever test started it.
+    const copy = await privateCopy(await buildFixture('routeapp', newest, 'stripped'));
+    onTestFinished(() => copy.done());
+    const exe = copy.path;
+    const agent = startAgent(['--exe', exe], { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.origin });
+    const apps: RunningApp[] = [];
+    try {
+      await agent.attached;
+      apps.push(await startApp(exe), await startApp(exe));
+      for (const app of apps) await get(app, '/items/3');
+      agent.proc.kill('SIGTERM');
+      expect(await agent.exit, agent.stderr()).toBe(0);
+      const pids = apps.map((a) => String(a.pid));
+      const mine = receiver.spans().filter((s) => pids.includes(s.resource['process.pid']));
+      expect(mine.map((s) => s.resource['process.pid']).sort()).toEqual([...pids].sort());
+      // Two resources in what arrived, each with the one executable's name.
+      const requests = new Set(apps.flatMap((a) => receiver.requestsFor(a.pid)));
+      const resources = [...requests].flatMap((r) => r.body.resourceSpans);
+      expect(resources.length).toBe(2);
+      for (const s of mine) expect(s.resource['service.name']).toBe('routeapp');
+    } finally {
+      agent.proc.kill('SIGKILL');
+      for (const app of apps) await app.stop();
+    }
   });
 
   for (const tc of routeToolchains) {
@@ -171,23 +169,21 @@ describe.sequential('offsets-agent with OpenTelemetry configuration', () => {
 
   it(`${newest.version}: JSON lines carry the route, with the offsets from the target's DWARF`, async () => {
     const exe = await buildFixture('routeapp', newest, 'plain');
-    await withUprobeLock(async () => {
-      const app = await startApp(exe);
-      const agent = startAgent(['--pid', String(app.pid), '--table', '/nonexistent/table.json']);
-      try {
-        await agent.attached;
-        expect(agent.stderr()).toContain('offsets from dwarf');
-        await get(app, '/items/5');
-        await get(app, '/x');
-        await waitFor(() => agent.spans.length >= 2, 'two spans');
-        expect(agent.spans.map((s) => [s.path, s.route, s.status])).toEqual([
-          ['/items/5', '/items/{id}', 200],
-          ['/x', undefined, 404],
-        ]);
-      } finally {
-        agent.proc.kill('SIGKILL');
-        await app.stop();
-      }
-    });
+    const app = await startApp(exe);
+    const agent = startAgent(['--pid', String(app.pid), '--table', '/nonexistent/table.json']);
+    try {
+      await agent.attached;
+      expect(agent.stderr()).toContain('offsets from dwarf');
+      await get(app, '/items/5');
+      await get(app, '/x');
+      await waitFor(() => agent.spans.length >= 2, 'two spans');
+      expect(agent.spans.map((s) => [s.path, s.route, s.status])).toEqual([
+        ['/items/5', '/items/{id}', 200],
+        ['/x', undefined, 404],
+      ]);
+    } finally {
+      agent.proc.kill('SIGKILL');
+      await app.stop();
+    }
   });
 });

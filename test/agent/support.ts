@@ -4,13 +4,12 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { cachePath } from '../../common/cache-dir.js';
-import { withLock } from '../../common/lock.js';
 import { GoBinary } from '../../gobin/binary.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
@@ -209,20 +208,41 @@ export async function waitFor(check: () => boolean, what: string, ms = 10_000): 
   }
 }
 
-/**
- * Holds a lock shared by every agent test file while `fn` runs. Vitest runs
- * files in parallel; a test that compares the kernel's uprobe links before and
- * after (listUprobeLinks) must not see another file's agent attach meanwhile.
- * A lock left by a process that died is taken over.
- */
-export function withUprobeLock<T>(fn: () => Promise<T>): Promise<T> {
-  return withLock(cachePath('agent', 'uprobe-tests'), fn);
-}
-
-/** Ids of the perf-event (uprobe) links the kernel lists (bpftool), to check that none is left attached. */
+/** Ids of the perf-event (uprobe) links the kernel lists (bpftool): the independent view of what is attached. */
 export async function listUprobeLinks(): Promise<number[]> {
   const { stdout } = await run('bpftool', ['-j', 'link', 'list']);
   return (JSON.parse(stdout) as { id: number; type: string }[]).filter((l) => l.type === 'perf_event').map((l) => l.id);
+}
+
+/**
+ * Ids of the BPF links process `pid` holds, from the kernel's description of its
+ * descriptors (/proc/PID/fdinfo: a link's has `link_id:`). Other test files' agents
+ * attach at the same time; this names only this agent's links.
+ */
+export async function linksHeldBy(pid: number): Promise<number[]> {
+  const dir = `/proc/${pid}/fdinfo`;
+  const ids: number[] = [];
+  for (const fd of await readdir(dir)) {
+    const info = await readFile(join(dir, fd), 'utf8').catch(() => '');
+    const m = /^link_id:\s*(\d+)$/m.exec(info);
+    if (m) ids.push(Number(m[1]));
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+/**
+ * A copy of `exe` that only the calling test runs, removed by `done()`. Uprobes attach
+ * to an executable's inode: an agent given `--exe` traces every process of that inode,
+ * so a target another test file starts from the shared cached build would show up in
+ * its spans. A copy has an inode of its own.
+ */
+export async function privateCopy(exe: string): Promise<{ path: string; done: () => Promise<void> }> {
+  await mkdir(cachePath('agent', 'tmp'), { recursive: true });
+  const dir = await mkdtemp(join(cachePath('agent', 'tmp'), 'exe-'));
+  const path = join(dir, basename(exe));
+  await copyFile(exe, path);
+  await chmod(path, 0o755);
+  return { path, done: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export async function tempFile(name: string): Promise<string> {
