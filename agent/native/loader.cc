@@ -15,6 +15,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <thread>
 #include <vector>
 
 Napi::Value MapFile(const Napi::CallbackInfo& info);  // map-file.cc
@@ -281,6 +282,19 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
     Release();
   }
 
+  // Closing a uprobe's perf-event link waits in the kernel for the tracepoint's
+  // unregistration to synchronize (RCU), about 80 ms here: one link after another, an
+  // agent with 20 uprobes took 1.6 s to exit. Waiters at the same time share part of
+  // that wait, so the links are closed from a thread each: 1.1 s for the same 20 (the
+  // kernel still serializes the rest under its own lock).
+  void DestroyLinks() {
+    std::vector<std::thread> closers;
+    closers.reserve(links_.size());
+    for (bpf_link* link : links_) closers.emplace_back([link] { bpf_link__destroy(link); });
+    for (std::thread& t : closers) t.join();
+    links_.clear();
+  }
+
   void Release() {
     if (poll_) {
       uv_poll_stop(poll_);
@@ -296,8 +310,7 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
       ring_buffer__free(rb_);
       rb_ = nullptr;
     }
-    for (bpf_link* link : links_) bpf_link__destroy(link);
-    links_.clear();
+    DestroyLinks();
     if (obj_) {
       bpf_object__close(obj_);
       obj_ = nullptr;
