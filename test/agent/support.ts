@@ -230,6 +230,35 @@ export async function linksHeldBy(pid: number): Promise<number[]> {
   return ids.sort((a, b) => a - b);
 }
 
+/** True while process `pid` exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * This process's scratch directory for agent tests (tables, copies of targets),
+ * named by its pid. Vitest ends its workers without an 'exit' event, so each new
+ * one first removes what processes that no longer run left behind.
+ */
+let scratch: Promise<string> | undefined;
+function scratchDir(): Promise<string> {
+  scratch ??= (async () => {
+    const root = cachePath('agent', 'tmp');
+    await mkdir(root, { recursive: true });
+    for (const name of await readdir(root)) {
+      const pid = Number.parseInt(name, 10);
+      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) await rm(join(root, name), { recursive: true, force: true });
+    }
+    return mkdtemp(join(root, `${process.pid}-`));
+  })();
+  return scratch;
+}
+
 /**
  * A copy of `exe` that only the calling test runs, removed by `done()`. Uprobes attach
  * to an executable's inode: an agent given `--exe` traces every process of that inode,
@@ -237,18 +266,14 @@ export async function linksHeldBy(pid: number): Promise<number[]> {
  * its spans. A copy has an inode of its own.
  */
 export async function privateCopy(exe: string): Promise<{ path: string; done: () => Promise<void> }> {
-  await mkdir(cachePath('agent', 'tmp'), { recursive: true });
-  const dir = await mkdtemp(join(cachePath('agent', 'tmp'), 'exe-'));
+  const dir = await mkdtemp(join(await scratchDir(), 'exe-'));
   const path = join(dir, basename(exe));
   await copyFile(exe, path);
   await chmod(path, 0o755);
   return { path, done: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** A path for a scratch file of this test process (not created). */
 export async function tempFile(name: string): Promise<string> {
-  const dir = cachePath('agent', 'tmp');
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${process.pid}-${Date.now()}-${name}`);
-  await rm(path, { force: true });
-  return path;
+  return join(await scratchDir(), `${Date.now()}-${Math.random().toString(16).slice(2, 8)}-${name}`);
 }
