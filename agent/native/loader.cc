@@ -15,6 +15,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -290,7 +291,13 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   void DestroyLinks() {
     std::vector<std::thread> closers;
     closers.reserve(links_.size());
-    for (bpf_link* link : links_) closers.emplace_back([link] { bpf_link__destroy(link); });
+    for (bpf_link* link : links_) {
+      try {
+        closers.emplace_back([link] { bpf_link__destroy(link); });
+      } catch (const std::system_error&) {
+        bpf_link__destroy(link);  // no thread to be had (it may run from a destructor): close it here
+      }
+    }
     for (std::thread& t : closers) t.join();
     links_.clear();
   }
