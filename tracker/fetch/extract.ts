@@ -1,33 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, posix } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
+import { dirname } from 'node:path';
+import { untar, UnsafeTarEntry } from '../../common/untar.js';
 import { FetchError } from '../../fetch/errors.js';
-
-/**
- * True when `p` (a relative archive path, or a link target resolved against
- * `fromDir`) stays inside the extraction root.
- */
-function staysInside(fromDir: string, p: string): boolean {
-  if (isAbsolute(p) || p.startsWith('/')) return false;
-  const resolved = posix.normalize(posix.join(fromDir, p));
-  return resolved !== '..' && !resolved.startsWith('../') && !posix.isAbsolute(resolved);
-}
-
-/** Why an entry is unsafe, or undefined when it is fine. */
-export function unsafeEntryReason(entry: { path: string; type: string; linkpath?: string }): string | undefined {
-  const path = entry.path.replace(/\\/g, '/');
-  if (!staysInside('.', path)) return `entry ${JSON.stringify(entry.path)} points outside the target`;
-  if (entry.type === 'SymbolicLink' && !staysInside(posix.dirname(path), entry.linkpath ?? '')) {
-    return `symlink ${JSON.stringify(entry.path)} -> ${JSON.stringify(entry.linkpath)} points outside the target`;
-  }
-  if (entry.type === 'Link' && !staysInside('.', entry.linkpath ?? '')) {
-    return `hard link ${JSON.stringify(entry.path)} -> ${JSON.stringify(entry.linkpath)} points outside the target`;
-  }
-  return undefined;
-}
 
 /**
  * Extracts a (gzipped) tar archive into `target`, which must not exist yet.
@@ -41,26 +17,12 @@ export async function extractTar(archive: string, target: string): Promise<void>
   const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await mkdir(tmp);
   try {
-    let unsafe: string | undefined;
     try {
-      // node-tar's synchronous unpacker, fed chunk by chunk (see debian/deb.ts for why); it
-      // recognises gzip by its magic bytes.
-      await pipeline(createReadStream(archive), new tar.UnpackSync({
-        cwd: tmp,
-        strict: true,
-        preserveOwner: false,
-        filter: (_path, entry) => {
-          if (unsafe) return false;
-          const e = entry as unknown as { path: string; type: string; linkpath?: string };
-          unsafe = unsafeEntryReason(e);
-          return unsafe === undefined;
-        },
-      }));
+      await untar(createReadStream(archive), tmp);
     } catch (err) {
-      if (unsafe) throw new FetchError('ERR_UNSAFE_ARCHIVE', unsafe, archive);
+      if (err instanceof UnsafeTarEntry) throw new FetchError('ERR_UNSAFE_ARCHIVE', err.message, archive);
       throw new FetchError('ERR_EXTRACT', `cannot unpack: ${err instanceof Error ? err.message : String(err)}`, archive, { cause: err });
     }
-    if (unsafe) throw new FetchError('ERR_UNSAFE_ARCHIVE', unsafe, archive);
     try {
       await rename(tmp, target);
     } catch (err) {
