@@ -29,39 +29,46 @@ afterAll(async () => {
 });
 
 type Program = keyof typeof LAUNCHERS;
-const cases: [Program, () => string[], number, string][] = [
+// Paths in <angle brackets> are made in beforeAll; the test titles show the placeholders.
+const cases: [Program, string[], number, string][] = [
   // offsets: every command
-  ['offsets', () => ['dwarf', join(dir, 'missing'), 'a.B.c'], EXIT.badInput, 'ERR_OPEN'],
-  ['offsets', () => ['dwarf', notElf, '--all'], EXIT.badInput, 'ERR_NOT_ELF'],
-  ['offsets', () => ['inspect', notElf], EXIT.badInput, 'ERR_NOT_ELF'],
-  ['offsets', () => ['types', notElf, '--all'], EXIT.badInput, 'ERR_NOT_ELF'],
-  ['offsets', () => ['lookup', CTX, '--go', '1.21.5', '--table', corrupt], EXIT.badInput, 'ERR_TABLE_JSON'],
-  ['offsets', () => ['lookup', CTX, '--go', 'go1.021'], EXIT.badInput, 'ERR_BAD_GO_VERSION'],
-  ['offsets', () => ['history', CTX, '--table', corrupt], EXIT.badInput, 'ERR_TABLE_JSON'],
-  ['offsets', () => ['diff', '--go', '1.21.5'], EXIT.badInput, 'ERR_BAD_USAGE'],
-  ['offsets', () => ['export', '--format', 'csv'], EXIT.badInput, 'ERR_BAD_USAGE'],
-  ['offsets', () => ['compare', corrupt, corrupt], EXIT.badInput, 'ERR_TABLE_JSON'],
-  ['offsets', () => ['nosuch'], EXIT.badInput, 'ERR_USAGE'],
-  ['offsets', () => ['dwarf'], EXIT.badInput, 'ERR_USAGE'],
-  ['offsets', () => ['lookup', CTX, '--no-such-flag'], EXIT.badInput, 'ERR_USAGE'],
+  ['offsets', ['dwarf', '<dir>/missing', 'a.B.c'], EXIT.badInput, 'ERR_OPEN'],
+  ['offsets', ['dwarf', '<not-elf>', '--all'], EXIT.badInput, 'ERR_NOT_ELF'],
+  ['offsets', ['inspect', '<not-elf>'], EXIT.badInput, 'ERR_NOT_ELF'],
+  ['offsets', ['types', '<not-elf>', '--all'], EXIT.badInput, 'ERR_NOT_ELF'],
+  ['offsets', ['lookup', CTX, '--go', '1.21.5', '--table', '<corrupt>'], EXIT.badInput, 'ERR_TABLE_JSON'],
+  ['offsets', ['lookup', CTX, '--go', 'go1.021'], EXIT.badInput, 'ERR_BAD_GO_VERSION'],
+  ['offsets', ['history', CTX, '--table', '<corrupt>'], EXIT.badInput, 'ERR_TABLE_JSON'],
+  ['offsets', ['diff', '--go', '1.21.5'], EXIT.badInput, 'ERR_BAD_USAGE'],
+  ['offsets', ['export', '--format', 'csv'], EXIT.badInput, 'ERR_BAD_USAGE'],
+  ['offsets', ['compare', '<corrupt>', '<corrupt>'], EXIT.badInput, 'ERR_TABLE_JSON'],
+  ['offsets', ['nosuch'], EXIT.badInput, 'ERR_USAGE'],
+  ['offsets', ['dwarf'], EXIT.badInput, 'ERR_USAGE'],
+  ['offsets', ['lookup', CTX, '--no-such-flag'], EXIT.badInput, 'ERR_USAGE'],
   // offsets-tracker: every command
-  ['offsets-tracker', () => ['run', '--config', badConfig, '--out', join(dir, 'never.json')], EXIT.badInput, 'ERR_CONFIG'],
-  ['offsets-tracker', () => ['run', '--config', join(dir, 'missing.json')], EXIT.badInput, 'ERR_CONFIG_READ'],
-  ['offsets-tracker', () => ['run', '--arch', 'mips'], EXIT.badInput, 'ERR_BAD_ARCH'],
-  ['offsets-tracker', () => ['merge', corrupt, '--out', join(dir, 'merged.json')], EXIT.badInput, 'ERR_TABLE_JSON'],
-  ['offsets-tracker', () => ['merge', '--out', join(dir, 'merged.json')], EXIT.badInput, 'ERR_USAGE'],
-  ['offsets-tracker', () => ['summarize', '--base', corrupt, '--table', corrupt], EXIT.badInput, 'ERR_TABLE_JSON'],
-  ['offsets-tracker', () => ['nosuch'], EXIT.badInput, 'ERR_USAGE'],
+  ['offsets-tracker', ['run', '--config', '<bad-config>', '--out', '<dir>/never.json'], EXIT.badInput, 'ERR_CONFIG'],
+  ['offsets-tracker', ['run', '--config', '<dir>/missing.json'], EXIT.badInput, 'ERR_CONFIG_READ'],
+  ['offsets-tracker', ['run', '--arch', 'mips'], EXIT.badInput, 'ERR_BAD_ARCH'],
+  ['offsets-tracker', ['merge', '<corrupt>', '--out', '<dir>/merged.json'], EXIT.badInput, 'ERR_TABLE_JSON'],
+  ['offsets-tracker', ['merge', '--out', '<dir>/merged.json'], EXIT.badInput, 'ERR_USAGE'],
+  ['offsets-tracker', ['summarize', '--base', '<corrupt>', '--table', '<corrupt>'], EXIT.badInput, 'ERR_TABLE_JSON'],
+  ['offsets-tracker', ['nosuch'], EXIT.badInput, 'ERR_USAGE'],
   // offsets-agent: its one command
-  ['offsets-agent', () => [], EXIT.badInput, 'ERR_AGENT_USAGE'],
-  ['offsets-agent', () => ['--pid', 'abc'], EXIT.badInput, 'ERR_AGENT_USAGE'],
-  ['offsets-agent', () => ['--exe', notElf], EXIT.badInput, 'ERR_AGENT_TARGET'],
-  ['offsets-agent', () => ['--exe', join(dir, 'missing')], EXIT.badInput, 'ERR_AGENT_TARGET'],
+  ['offsets-agent', [], EXIT.badInput, 'ERR_AGENT_USAGE'],
+  ['offsets-agent', ['--pid', 'abc'], EXIT.badInput, 'ERR_AGENT_USAGE'],
+  ['offsets-agent', ['--exe', '<not-elf>'], EXIT.badInput, 'ERR_AGENT_TARGET'],
+  ['offsets-agent', ['--exe', '<dir>/missing'], EXIT.badInput, 'ERR_AGENT_TARGET'],
 ];
+
+/** The arguments with their placeholders replaced by the scratch paths. */
+function resolve(args: string[]): string[] {
+  const paths: Record<string, string> = { dir, 'not-elf': notElf, corrupt, 'bad-config': badConfig };
+  return args.map((a) => a.replace(/<([a-z-]+)>/g, (_, name: string) => paths[name]));
+}
 
 describe('every CLI reports bad input the same way', () => {
   it.each(cases)('%s %j exits %i with one `PROGRAM: %s: message` line', async (program, args, exit, code) => {
-    const r = await builtCli(program, ...args());
+    const r = await builtCli(program, ...resolve(args));
     expect(r.code).toBe(exit);
     const lines = r.stderr.split('\n').filter(Boolean);
     expect(lines).toEqual([expect.stringMatching(new RegExp(`^${program}: ${code}: \\S.*$`))]);
