@@ -64,7 +64,10 @@ async function build(job: Job, keep: string, workDir: string, opts: JobMeasureOp
     const failed = [...results.values()].some((x) => x.status === 'failed');
     return { result: toMeasured(job, results, probe), outcome: { results, fromCache: false, built, failed, timing } };
   };
-  const fail = (error: string, built: boolean) => done(new Map(job.fields.map((f) => [f.selector, { status: 'failed', error }])), built);
+  const fail = (error: string, built: boolean) => {
+    opts.log?.(`failed: ${timing.job}: ${error.split('\n')[0]}`);
+    return done(new Map(job.fields.map((f) => [f.selector, { status: 'failed', error }])), built);
+  };
   let built = false;
   try {
     if (!job.release) return fail(`no Go toolchain to build ${job.module} with (no Go release source listed one)`, false);
@@ -87,9 +90,7 @@ async function build(job: Job, keep: string, workDir: string, opts: JobMeasureOp
     if ('error' in outcome) return fail(outcome.error, built);
     return done(outcome.fields, built, keep);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    opts.log?.(`failed: ${timing.job}: ${message.split('\n')[0]}`);
-    return fail(message, built);
+    return fail(err instanceof Error ? err.message : String(err), built);
   }
 }
 

@@ -45,16 +45,24 @@ describe('in a tracker run', () => {
   });
 
   it('a disagreement fails the job and shows in the summary', async () => {
+    // A tracker whose cross-check always disagrees, in a module graph of its own: test files share
+    // their worker (vitest.config.ts, isolate: false), so the graph is reset again afterwards and no
+    // other file imports this one's mocked tracker.
     vi.resetModules();
     vi.doMock('../../tracker/cross-check.js', () => ({
       crossCheckDescriptors: async () => ({ compared: 1, problems: ['net/http.Request.ctx: offset 232 size 16 from type descriptors, offset 240 size 16 from DWARF'] }),
     }));
-    const { runTracker } = await import('../../tracker/run.js');
-    const tcs = await matrix();
-    dir = await tempDir('cross-check');
-    const { config } = await stdConfig(dir);
-    const result = await runTracker({ config, sources: dirSources([tcs[tcs.length - 1]]), archs: ['amd64'], out: join(dir, 'offsets.json'), force: true });
-    vi.doUnmock('../../tracker/cross-check.js');
+    let result;
+    try {
+      const { runTracker } = await import('../../tracker/run.js');
+      const tcs = await matrix();
+      dir = await tempDir('cross-check');
+      const { config } = await stdConfig(dir);
+      result = await runTracker({ config, sources: dirSources([tcs[tcs.length - 1]]), archs: ['amd64'], out: join(dir, 'offsets.json'), force: true });
+    } finally {
+      vi.doUnmock('../../tracker/cross-check.js');
+      vi.resetModules();
+    }
     expect(result.exitCode).toBe(2);
     expect(result.stats.failed).toBe(1);
     expect(result.summary.failures.length).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cachePath } from '../../common/cache-dir.js';
 import type { TrackerConfig } from '../../tracker/config.js';
+import { silentProgress } from '../../tracker/progress.js';
 import { runTracker } from '../../tracker/run.js';
 import { matrix, stdConfig, tempDir } from './tracker-helpers.js';
 
@@ -49,9 +50,12 @@ beforeAll(async () => {
 describe('incremental runs', () => {
   it('a rerun with nothing new runs no go command and obtains no toolchain; --force redoes everything', async () => {
     const out = join(dir, 'offsets.json');
-    const opts = { config, sources: [`dir:${goroot}`], archs: ['amd64' as const], out };
+    // What the tracker logs (a failed job's reason among it), shown if a run does not exit 0.
+    const logged: string[] = [];
+    const progress = { ...silentProgress, log: (line: string) => void logged.push(line) };
+    const opts = { config, sources: [`dir:${goroot}`], archs: ['amd64' as const], out, progress };
     const first = await runTracker({ ...opts, force: true });
-    expect(first.exitCode).toBe(0);
+    expect({ exitCode: first.exitCode, logged }).toEqual({ exitCode: 0, logged: expect.any(Array) });
     expect(first.stats.built).toBe(1);
     const afterFirst = await calls();
     expect(afterFirst.some((c) => c.startsWith('build '))).toBe(true);
