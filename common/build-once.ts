@@ -4,22 +4,18 @@
  *
  * The producer writes to a private temporary path beside the entry, which is
  * renamed into place only when complete: a run killed midway leaves a
- * temporary path that nothing reads as a result (and a lock that goes stale).
+ * temporary path that nothing reads as a result (and a lock that goes stale),
+ * removed by the next process that works in the same directory.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { withLock, type LockOptions } from './lock.js';
+import { privatePath } from './private-path.js';
 
 export interface BuildOnceOptions extends LockOptions {
   /** True when the entry at `path` is complete and usable (default: it exists). */
   valid?: (path: string) => boolean | Promise<boolean>;
-}
-
-/** A fresh temporary path beside `path` (same filesystem, so the final rename is atomic). */
-export function tempBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /**
@@ -35,7 +31,7 @@ export async function buildOnce(path: string, produce: (tmp: string) => Promise<
     async () => {
       if (await valid(path)) return path;
       await mkdir(dirname(path), { recursive: true });
-      const tmp = tempBeside(path);
+      const tmp = privatePath(path);
       try {
         await produce(tmp);
         await rm(path, { recursive: true, force: true }); // an incomplete or outdated entry

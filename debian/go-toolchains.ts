@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +6,7 @@ import pLimit from 'p-limit';
 import { cachePath } from '../common/cache-dir.js';
 import { readJsonCache, writeJsonCache, type JsonCacheKind } from '../common/json-cache.js';
 import { withLock } from '../common/lock.js';
+import { privatePath } from '../common/private-path.js';
 import { discard, extractDeb, fetchDeb } from './deb.js';
 import { DebianError } from './errors.js';
 import type { FetchOptions } from './http.js';
@@ -197,7 +197,7 @@ async function assemble(pkg: DebianGoPackage, http: FetchOptions): Promise<Debia
 
 async function assembleLocked(pkg: DebianGoPackage, http: FetchOptions, root: string, matches: (m: Marker | undefined) => boolean): Promise<DebianToolchain> {
   await mkdir(root, { recursive: true });
-  const tmp = join(root, `.assemble-${pkg.go.package}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = privatePath(join(root, `assemble-${pkg.go.package}`));
   try {
     await mkdir(tmp);
     const [goDeb, srcDeb] = await Promise.all([fetchDeb(pkg.mirror, pkg.go, http), fetchDeb(pkg.mirror, pkg.src, http)]);
@@ -214,7 +214,7 @@ async function assembleLocked(pkg: DebianGoPackage, http: FetchOptions, root: st
     if (matches(existing)) return describe(final, existing!); // someone else finished first
     if (await stat(final).catch(() => undefined)) {
       // A different (older or broken) build of this version: move it aside, then replace.
-      const old = join(root, `.old-${version}-${randomBytes(4).toString('hex')}`);
+      const old = privatePath(join(root, `old-${version}`));
       await rename(final, old);
       void discard(old);
     }

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { privatePath } from '../common/private-path.js';
 import { DebianError } from './errors.js';
 import { fetchBytes, type FetchOptions } from './http.js';
 
@@ -68,7 +68,7 @@ const run = promisify(execFile);
 
 /** Checks a clearsigned InRelease with gpgv against `keyring` (apt's Signed-By). */
 export async function verifyInRelease(data: Uint8Array, keyring: string, where: string): Promise<void> {
-  const file = join(tmpdir(), `go-offsets-inrelease-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const file = privatePath(join(tmpdir(), 'go-offsets-inrelease'));
   await writeFile(file, data);
   try {
     await run('gpgv', ['--quiet', '--keyring', keyring, file]);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { cacheRoot } from '../common/cache-dir.js';
 import { withLock } from '../common/lock.js';
+import { privatePath } from '../common/private-path.js';
 import { FetchError } from './errors.js';
 import { httpGetBody, type HttpOptions } from './http.js';
 
@@ -56,7 +57,7 @@ export async function download(url: string, opts: DownloadOptions): Promise<stri
   await mkdir(dirname(dest), { recursive: true });
   return withLock(dest, async () => {
     if (await complete(dest, opts.size)) return dest;
-    const tmp = join(tmpDir, `.${basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+    const tmp = privatePath(join(tmpDir, basename(dest)), '.part');
     try {
       const got = await fetchToFile(url, tmp, opts);
       if (opts.size !== undefined && got.size !== opts.size) {

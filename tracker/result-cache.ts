@@ -15,12 +15,13 @@
  * into place only when complete, so a run killed midway leaves nothing that a
  * later run takes for a result.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { cachePath } from '../common/cache-dir.js';
 import { readJsonCache, writeJsonCache, type JsonCacheKind } from '../common/json-cache.js';
 import { withLock } from '../common/lock.js';
+import { privatePath } from '../common/private-path.js';
 import type { Arch, ObservationResult } from '../offsets/observation.js';
 
 /** Bumped when probes, reading or this format change in a way that invalidates cached results (it is part of every key). */
@@ -128,7 +129,7 @@ export async function measureOnce<T extends { result?: MeasuredResult }>(
     async () => {
       const again = await cached();
       if (again) return { cached: again };
-      const workDir = cachePath('tracker', 'work', `${entry.key.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+      const workDir = privatePath(cachePath('tracker', 'work', entry.key.slice(0, 16)));
       try {
         const measured = await measure(workDir);
         if (measured.result) await writeResult(entry, measured.result);

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { cachePath } from '../../common/cache-dir.js';
+import { privatePath } from '../../common/private-path.js';
 import { GoBinary } from '../../gobin/binary.js';
 import { buildTable, serializeTable } from '../../offsets/index.js';
 import type { Observation } from '../../offsets/observation.js';
@@ -230,31 +231,18 @@ export async function linksHeldBy(pid: number): Promise<number[]> {
   return ids.sort((a, b) => a - b);
 }
 
-/** True while process `pid` exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * This process's scratch directory for agent tests (tables, copies of targets),
- * named by its pid. Vitest ends its workers without an 'exit' event, so each new
- * one first removes what processes that no longer run left behind.
+ * This process's scratch directory for agent tests (tables, copies of targets).
+ * Vitest ends its workers without an 'exit' event, so it is a private path
+ * (common/private-path): the next process to make one removes those of
+ * processes that no longer run.
  */
 let scratch: Promise<string> | undefined;
 function scratchDir(): Promise<string> {
   scratch ??= (async () => {
-    const root = cachePath('agent', 'tmp');
-    await mkdir(root, { recursive: true });
-    for (const name of await readdir(root)) {
-      const pid = Number.parseInt(name, 10);
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) await rm(join(root, name), { recursive: true, force: true });
-    }
-    return mkdtemp(join(root, `${process.pid}-`));
+    const dir = privatePath(cachePath('agent', 'tmp', 'scratch'));
+    await mkdir(dir, { recursive: true });
+    return dir;
   })();
   return scratch;
 }

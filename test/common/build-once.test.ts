@@ -1,6 +1,7 @@
 // common/build-once and common/lock across real processes: one producer per
 // entry however many processes ask at once, a lock left by a killed process is
-// taken over, and a failed or killed producer leaves no entry behind.
+// taken over, and a failed or killed producer leaves no entry behind (and the
+// next producer removes its temporary file).
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
@@ -27,6 +28,7 @@ function asker(entry: string, log: string, opts: { failFirst?: boolean; holdMs?:
     import { appendFileSync, writeFileSync } from 'node:fs';
     import { buildOnce } from ${JSON.stringify(join(REPO, 'common', 'build-once.ts'))};
     await buildOnce(${JSON.stringify(entry)}, async (tmp) => {
+      writeFileSync(tmp, 'half');
       appendFileSync(${JSON.stringify(log)}, 'produce ' + process.pid + '\\n');
       await new Promise((r) => setTimeout(r, ${opts.holdMs ?? 300}));
       writeFileSync(tmp, 'made by ' + process.pid);
@@ -72,6 +74,8 @@ describe('buildOnce across processes', () => {
     const l = await lines(log);
     expect(l.filter((x) => x.startsWith('produce'))).toHaveLength(2);
     expect(await readFile(entry, 'utf8')).toBe(`made by ${l[2].split(' ')[1]}`);
+    // The victim's half-written temporary file went with it: the next producer swept it (common/private-path).
+    expect(await readdir(join(dir, 'b'))).toEqual(['entry']);
   }, 120_000);
 
   it('an old lock directory with nobody behind it does not hold anyone up past staleness', async () => {

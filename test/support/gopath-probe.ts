@@ -4,13 +4,14 @@
 // versions. Built plain and stripped per toolchain, once, cached under
 // cacheRoot()/gopath-probes/ by toolchain, source hash and variant.
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cachePath } from '../../common/cache-dir.js';
 import { firstBuildAlone } from '../../common/go-first-build.js';
+import { privatePath } from '../../common/private-path.js';
 import { goEnv, type Toolchain } from './toolchains.js';
 
 const run = promisify(execFile);
@@ -30,7 +31,7 @@ export async function gopathProbe(tc: Toolchain, variant: 'plain' | 'stripped'):
   const out = cachePath('gopath-probes', tc.version, await sourceHash(), variant, 'gopathapp');
   if (await stat(out).catch(() => undefined)) return out;
   await mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = privatePath(out);
   try {
     // -trimpath, as every other build of the suite: std is then the one already compiled for the probes.
     const args = ['build', '-trimpath', ...(variant === 'stripped' ? ['-ldflags=-s -w'] : []), '-o', tmp, '.'];

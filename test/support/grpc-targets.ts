@@ -29,7 +29,7 @@
 // compiled), in the same cache, keyed the same way.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
@@ -37,6 +37,7 @@ import { goCommandsToFillCores } from '../../common/go-runtime-env.js';
 import { buildOnce } from '../../common/build-once.js';
 import { cachePath } from '../../common/cache-dir.js';
 import { readJsonCache, writeJsonCache, type JsonCacheKind } from '../../common/json-cache.js';
+import { privatePath } from '../../common/private-path.js';
 import { debianMirrorSource } from '../../debian/mirror.js';
 import { newIndexCache, type IndexCache, type PackageStanza } from '../../debian/packages.js';
 import { DEFAULT_BUILD_TIMEOUT_MS, goEnv as trackerGoEnv, runGo } from '../../tracker/build.js';
@@ -388,9 +389,8 @@ function stepper(steps: string[]): (name: string) => void {
 
 /** Runs `fn` in a private work directory under cacheRoot()/grpc-targets/work, removed afterwards. */
 async function inWorkDir<T>(name: string, fn: (work: string) => Promise<T>): Promise<T> {
-  const workRoot = cachePath('grpc-targets', 'work');
-  await mkdir(workRoot, { recursive: true });
-  const work = await mkdtemp(join(workRoot, `${name}-${process.pid}-`));
+  const work = privatePath(cachePath('grpc-targets', 'work', name));
+  await mkdir(work, { recursive: true });
   try {
     return await fn(work);
   } finally {

@@ -6,11 +6,11 @@
  * entries, so that the go command finds each import path in exactly the
  * package that was chosen for it, and nothing is copied.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePath } from '../../common/cache-dir.js';
+import { privatePath } from '../../common/private-path.js';
 import { discard, extractDeb, fetchDeb } from '../../debian/deb.js';
 import type { FetchOptions } from '../../debian/http.js';
 import type { PackageStanza } from '../../debian/packages.js';
@@ -58,7 +58,7 @@ async function extractGocode(mirror: string, pkg: PackageStanza, stats: FetchSta
     stats.downloadedBytes += pkg.size;
   }
   await mkdir(root, { recursive: true });
-  const tmp = join(root, `.${pkg.sha256}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = privatePath(join(root, pkg.sha256));
   try {
     await mkdir(tmp);
     const inGocode = (p: string) => p === 'usr' || p === 'usr/share' || p === 'usr/share/gocode' || p.startsWith('usr/share/gocode/');

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { privatePath } from '../../common/private-path.js';
 import { untar, UnsafeTarEntry } from '../../common/untar.js';
 import { FetchError } from '../../fetch/errors.js';
 
@@ -14,7 +14,7 @@ import { FetchError } from '../../fetch/errors.js';
  */
 export async function extractTar(archive: string, target: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = privatePath(target);
   await mkdir(tmp);
   try {
     try {

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import semver from 'semver';
 import { cacheRoot } from '../../common/cache-dir.js';
+import { privatePath } from '../../common/private-path.js';
 import { ModuleSourceError } from './errors.js';
 
 /**
@@ -74,7 +75,7 @@ async function checkout(module: string, version: string, url: string, subdir: st
   const moduleDir = subdir ? join(final, subdir) : final;
   if (await stat(final).then(() => true, () => false)) return moduleDir;
   await mkdir(base, { recursive: true });
-  const tmp = join(base, `.${version}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = privatePath(final);
   const tag = subdir ? `${subdir}/${version}` : version;
   try {
     try {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import * as tar from 'tar';
 import { cachePath } from '../../../common/cache-dir.js';
 import { writeFileAtomic } from '../../../common/atomic-write.js';
 import { withLock } from '../../../common/lock.js';
+import { privatePath } from '../../../common/private-path.js';
 
 /** A go.dev-style archive of a real GOROOT: entries laid out as `go/...`. */
 export interface GoArchive {
@@ -52,7 +53,7 @@ export async function goArchive(goroot: string): Promise<GoArchive> {
 
 async function packArchive(root: string, version: string, dir: string, filename: string, path: string, metaPath: string): Promise<GoArchive> {
   await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${filename}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = privatePath(join(dir, filename));
   try {
     const entries = (await readdir(root)).sort();
     await tar.c({ file: tmp, cwd: root, prefix: 'go', gzip: { level: 1 }, follow: true, portable: true }, entries);
