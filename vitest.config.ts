@@ -13,8 +13,8 @@ export default defineConfig({
     // One worker process runs many files, each importing the readers, vitest's runner and its
     // transforms once per worker instead of once per file: the warm suite took 231.6 s and 405 s of
     // CPU this way, against 260-283 s and 470-490 s with a fresh process per file. No file leaves
-    // state behind that another reads: environment changes are restored, and the one vi.mock
-    // (tracker/cli.test.ts) passes through unless its own test switches it on.
+    // state behind that another reads: environment changes are restored, and no file mocks a
+    // module for the whole file (test/ci/shared-workers.test.ts checks it).
     isolate: false,
     // The slowest files first, by the durations the machine's cache keeps for every clone.
     sequence: { sequencer: FileDurationSequencer },

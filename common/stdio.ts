@@ -7,14 +7,28 @@ import { writeSync } from 'node:fs';
 // when the CLI exits, however large the output (`offsets dwarf --all --json`
 // prints about a megabyte) and however slow the reader.
 
+/** What a test that runs a CLI's main in-process takes the output with, instead of the descriptors. */
+type Capture = (fd: 1 | 2, text: string) => void;
+let capture: Capture | undefined;
+
+/** Sends what printOut and printErr write to `to` until the returned function is called. */
+export function captureStdio(to: Capture): () => void {
+  capture = to;
+  return () => {
+    if (capture === to) capture = undefined;
+  };
+}
+
 /** Writes `text` to standard output. */
 export function printOut(text: string): void {
-  writeAll(1, text);
+  if (capture) capture(1, text);
+  else writeAll(1, text);
 }
 
 /** Writes `text` to standard error. */
 export function printErr(text: string): void {
-  writeAll(2, text);
+  if (capture) capture(2, text);
+  else writeAll(2, text);
 }
 
 /** Rows per piece in printJsonArray: pieces of tens of kilobytes. */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureStdio } from '../../common/stdio.js';
 import { main } from '../../tracker/cli.js';
 import { defaultConfigPath } from '../../tracker/config.js';
 import { unreachableUrl } from '../support/servers/index.js';
@@ -23,27 +24,17 @@ beforeAll(async () => {
 });
 
 // The CLIs' own output (errors included) goes straight to the descriptors through common/stdio:
-// captured here, with what still goes through process.stdout.
-const captured = vi.hoisted(() => ({ on: false, out: (_: string) => {}, err: (_: string) => {} }));
-vi.mock('../../common/stdio.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../common/stdio.js')>();
-  return {
-    ...real,
-    printOut: (text: string) => (captured.on ? captured.out(text) : real.printOut(text)),
-    printErr: (text: string) => (captured.on ? captured.err(text) : real.printErr(text)),
-  };
-});
-
+// captured here (captureStdio), with what still goes through process.stdout and process.stderr.
 async function run(...argv: string[]): Promise<number> {
   stderr = '';
   stdout = '';
   vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  Object.assign(captured, { on: true, out: (t: string) => (stdout += t), err: (t: string) => (stderr += t) });
+  const release = captureStdio((fd, text) => (fd === 1 ? (stdout += text) : (stderr += text)));
   try {
     return await main(argv);
   } finally {
-    captured.on = false;
+    release();
     vi.restoreAllMocks();
   }
 }
