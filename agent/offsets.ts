@@ -85,8 +85,11 @@ export async function resolveOffsets(
   } catch {
     // no table: loadTable says so below
   }
-  const cached = cacheFile && readJsonCacheSync(cacheFile, RESOLVED_CACHE);
-  if (cached) return cached;
+  const cached = cacheFile ? readJsonCacheSync(cacheFile, RESOLVED_CACHE) : undefined;
+  if (cacheFile && cached) {
+    opts.cacheWrites.markUsed(cacheFile);
+    return cached;
+  }
   if (types && decidedByTypes(target, types)) {
     // The descriptors decide every offset (a table value never overrides them): the
     // table is only compared, after attaching.

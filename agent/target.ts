@@ -102,6 +102,7 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   const cached = readJsonCacheSync(cacheFile, TARGET_CACHE);
   if (cached) {
     const { sites, ...target } = cached;
+    cacheWrites.markUsed(cacheFile);
     void early?.close();
     return { target, sites: Promise.resolve(sites) };
   }
