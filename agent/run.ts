@@ -1,3 +1,4 @@
+import { processAlive } from '../common/process-alive.js';
 import type { LookupPolicy } from '../offsets/index.js';
 import { hostArch, requireRegisterAbi } from './abi.js';
 import { Attachment } from './attach.js';
@@ -155,12 +156,3 @@ function targetConstantsFor(features: FeatureName[], constants: Record<string, n
   return out;
 }
 
-/** Whether a process with this pid exists (EPERM: it does, another user's). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

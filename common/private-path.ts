@@ -11,6 +11,7 @@
 // namespace whose process is gone are removed; the rest are left alone.
 import { readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 const NAMESPACE = pidNamespace();
 /** `.NAME.PID-NS.UNIQUE.tmp` (or `.part`): what privatePath makes, and the owner it names. */
@@ -55,7 +56,7 @@ export function sweepDebris(dir: string): string[] {
   const removed: string[] = [];
   for (const name of names) {
     const owner = privateOwner(name);
-    if (!owner || owner.namespace !== NAMESPACE || NAMESPACE === 'unknown' || running(owner.pid)) continue;
+    if (!owner || owner.namespace !== NAMESPACE || NAMESPACE === 'unknown' || processAlive(owner.pid)) continue;
     try {
       rmSync(join(dir, name), { recursive: true, force: true });
       removed.push(name);
@@ -64,17 +65,6 @@ export function sweepDebris(dir: string): string[] {
     }
   }
   return removed;
-}
-
-/** Whether a process of this pid namespace runs with `pid`: signal 0 checks without sending anything. */
-function running(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function pidNamespace(): string {
