@@ -23,6 +23,7 @@ export const enum DW_TAG {
 export const enum DW_AT {
   sibling = 0x01,
   name = 0x03,
+  producer = 0x25,
   byte_size = 0x0b,
   upper_bound = 0x2f,
   count = 0x37,

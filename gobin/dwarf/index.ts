@@ -7,12 +7,15 @@ import { DEFAULT_MAX_SECTION_BYTES, ElfSections, MapSections, type SectionMap } 
 import { TypeResolver, type StructMember, type StructType } from './types.js';
 import type { Unit } from './unit.js';
 import { parseSelector } from '../selector.js';
-import { searchStructByName } from './name-search.js';
+import { searchStructByName, searchStructByNameInAllUnits } from './name-search.js';
 
 export { parseSelector } from '../selector.js';
 
 export type { StructMember, StructType } from './types.js';
 export { DEFAULT_MAX_SECTION_BYTES } from './sections.js';
+
+/** DW_AT_producer of the units Go's toolchain writes: "Go cmd/compile go1.22.12; regabi". */
+const GO_LINKER_PRODUCER = 'Go cmd/compile ';
 
 export interface FieldOffset {
   type: string;
@@ -41,6 +44,7 @@ export class Dwarf {
   private readonly searched = new Set<Unit>();
   private readonly built = new Map<number, StructType>();
   private searchOrder?: Unit[];
+  private otherOrder?: Unit[];
 
   private constructor(readonly data: DwarfData) {
     this.types = new TypeResolver(data);
@@ -73,6 +77,7 @@ export class Dwarf {
   structs(): StructType[] {
     const out: StructType[] = [];
     for (const u of this.data.units) {
+      if (!this.mayHoldTypes(u)) continue;
       let open: { e: Entry; depth: number; members: Entry[] } | undefined;
       const close = (): void => {
         if (!open) return;
@@ -128,7 +133,7 @@ export class Dwarf {
    * lookup looked into (searched by bytes or walked) or structs() walked; `unitsWalked` those walked.
    */
   stats(): { units: number; runtimeUnits: number; unitsSkimmed: number; unitsWalked: number; structsBuilt: number } {
-    const runtimeUnits = this.data.units.filter((u) => this.data.root(u).name === 'runtime').length;
+    const runtimeUnits = this.data.units.filter((u) => this.data.unitName(u) === 'runtime').length;
     const looked = new Set([...this.skimmed, ...this.searched]);
     return { units: this.data.units.length, runtimeUnits, unitsSkimmed: looked.size, unitsWalked: this.skimmed.size, structsBuilt: this.built.size };
   }
@@ -140,35 +145,68 @@ export class Dwarf {
   private locate(name: string): number | undefined {
     const known = this.index.get(name);
     if (known !== undefined) return known;
+    // One byte search of every unit first, sure for a Go binary (name-search.ts).
+    const everywhere = searchStructByNameInAllUnits(this.data, name);
+    if (everywhere === 'none') return undefined;
+    if (everywhere !== 'unsure') {
+      this.searched.add(this.data.unitAt(everywhere));
+      this.remember(name, everywhere);
+      return everywhere;
+    }
     for (const u of this.order()) {
-      if (this.skimmed.has(u)) continue;
-      // A byte search for the name first (name-search.ts); the unit's walk when it cannot be sure.
-      const searched = searchStructByName(this.data, u, name);
-      this.searched.add(u);
-      if (searched === 'none') continue;
-      if (searched !== 'unsure') {
-        this.remember(name, searched);
-        return searched;
-      }
-      this.skim(u);
-      const found = this.index.get(name);
+      const found = this.lookIn(u, name);
+      if (found !== undefined) return found;
+    }
+    for (const u of this.otherUnits()) {
+      const found = this.lookIn(u, name);
       if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  /** The struct named `name` in unit `u`, if it holds one and has not been walked already. */
+  private lookIn(u: Unit, name: string): number | undefined {
+    if (this.skimmed.has(u)) return undefined;
+    // A byte search for the name first (name-search.ts); the unit's walk when it cannot be sure.
+    const searched = searchStructByName(this.data, u, name);
+    this.searched.add(u);
+    if (searched === 'none') return undefined;
+    if (searched !== 'unsure') {
+      this.remember(name, searched);
+      return searched;
+    }
+    this.skim(u);
+    return this.index.get(name);
   }
 
   /**
    * Go's linker emits type DIEs into units of package runtime (cmd/link
    * dwarf.go; when runtime's code spans several units, Go 1.22+ spreads them
    * over more than one): search the `runtime` units first, last first, then
-   * the rest. Each unit is skimmed at most once.
+   * the other units that may hold types (otherUnits). Each unit is skimmed at
+   * most once.
    */
   private order(): Unit[] {
-    if (!this.searchOrder) {
-      const runtime = this.data.units.filter((u) => this.data.root(u).name === 'runtime').reverse();
-      this.searchOrder = [...runtime, ...this.data.units.filter((u) => !runtime.includes(u))];
-    }
+    this.searchOrder ??= this.data.units.filter((u) => this.data.unitName(u) === 'runtime').reverse();
     return this.searchOrder;
+  }
+
+  /** The units after order()'s, found only when a lookup gets that far: it reads every unit's producer. */
+  private otherUnits(): Unit[] {
+    this.otherOrder ??= this.data.units.filter((u) => this.data.unitName(u) !== 'runtime' && this.mayHoldTypes(u));
+    return this.otherOrder;
+  }
+
+  /**
+   * Whether a unit may hold type DIEs. Go's linker writes every type DIE into
+   * a unit of package runtime (movetomodule in cmd/link, Go 1.15 to 1.27 at least): the unit
+   * it writes for any other package holds only that package's functions,
+   * variables and constants, about nine DIEs in ten of a Go binary. Units that
+   * another producer wrote (C through cgo, gccgo) may hold types anywhere, and
+   * so may a unit that names no producer.
+   */
+  private mayHoldTypes(u: Unit): boolean {
+    return this.data.unitName(u) === 'runtime' || !this.data.rootString(u, DW_AT.producer).startsWith(GO_LINKER_PRODUCER);
   }
 
   /** Records every struct name of a unit, decoding only their names (and jumping over subtrees that carry DW_AT_sibling). */

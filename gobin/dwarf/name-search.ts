@@ -29,12 +29,12 @@ export type NameSearch = number | 'none' | 'unsure';
  * Otherwise the caller walks the unit.
  */
 export function searchStructByName(data: DwarfData, u: Unit, name: string): NameSearch {
-  const needle = Buffer.from(`${name}\0`, 'latin1');
-  if (name.length < MIN_NAME_LENGTH || /[^\x20-\x7e]/.test(name)) return 'unsure';
+  if (!searchable(name)) return 'unsure';
   const codes = structCodes(data, u);
   if (!codes) return 'unsure';
   const info = data.info;
   const bytes = Buffer.from(info.buffer, info.byteOffset, u.end);
+  const needle = Buffer.from(`${name}\0`, 'latin1');
   // Past the root DIE, whose abbreviation may hold strings anywhere (DW_AT_comp_dir, DW_AT_producer).
   const rootEnd = data.entry(u, u.dieStart)?.end ?? u.dieStart;
   let found: number | undefined;
@@ -44,6 +44,35 @@ export function searchStructByName(data: DwarfData, u: Unit, name: string): Name
     found = at - 1;
   }
   return found ?? 'none';
+}
+
+/**
+ * searchStructByName over every unit at once: one search of the whole
+ * section, so that a lookup needs neither the units' names nor their order.
+ * It is sure only when every unit's abbreviation table is (a Go binary has one
+ * table for all its units): then a struct named N in any unit shows as such an
+ * occurrence. Exactly one means that struct; none, that no unit has it.
+ */
+export function searchStructByNameInAllUnits(data: DwarfData, name: string): NameSearch {
+  if (!searchable(name) || data.units.length === 0) return 'unsure';
+  const tables = new Map(data.units.map((u) => [u.abbrevOffset, u]));
+  for (const u of tables.values()) if (!structCodes(data, u)) return 'unsure';
+  const info = data.info;
+  const bytes = Buffer.from(info.buffer, info.byteOffset, info.length);
+  const needle = Buffer.from(`${name}\0`, 'latin1');
+  let found: number | undefined;
+  for (let at = bytes.indexOf(needle, 1); at >= 0; at = bytes.indexOf(needle, at + 1)) {
+    const u = data.unitOfDie(at - 1);
+    if (!u || at + needle.length > u.end || !structCodes(data, u)?.has(bytes[at - 1])) continue;
+    if (at - 1 <= u.dieStart || at <= (data.entry(u, u.dieStart)?.end ?? u.dieStart)) continue;
+    if (found !== undefined) return 'unsure';
+    found = at - 1;
+  }
+  return found ?? 'none';
+}
+
+function searchable(name: string): boolean {
+  return name.length >= MIN_NAME_LENGTH && !/[^\x20-\x7e]/.test(name);
 }
 
 /** Shorter names could be spelled by the non-zero bytes of an address and a DIE offset side by side. */

@@ -60,7 +60,7 @@ const MAX_INDIRECT = 4;
 export class DwarfData {
   readonly info: Uint8Array;
   readonly units: Unit[];
-  private readonly abbrevCache = new Map<string, Map<number, Abbrev>>();
+  private readonly abbrevCache = new Map<number, Map<number, Abbrev>>();
   private signatures?: Map<bigint, number>;
 
   constructor(readonly sections: SectionSource) {
@@ -72,6 +72,13 @@ export class DwarfData {
 
   /** The unit containing `offset`, by binary search over unit starts. */
   unitAt(offset: number): Unit {
+    const u = this.unitOfDie(offset);
+    if (!u) throw new GobinError('ERR_DWARF_MALFORMED', `DIE reference 0x${offset.toString(16)} is not inside any unit's DIEs`, { section: '.debug_info', offset });
+    return u;
+  }
+
+  /** The unit whose DIEs span `offset`, or undefined (a unit header, or outside every unit). */
+  unitOfDie(offset: number): Unit | undefined {
     const units = this.units;
     let lo = 0;
     let hi = units.length - 1;
@@ -80,17 +87,15 @@ export class DwarfData {
       const u = units[mid];
       if (offset < u.offset) hi = mid - 1;
       else if (offset >= u.end) lo = mid + 1;
-      else {
-        if (offset < u.dieStart) break;
-        return u;
-      }
+      else return offset >= u.dieStart ? u : undefined;
     }
-    throw new GobinError('ERR_DWARF_MALFORMED', `DIE reference 0x${offset.toString(16)} is not inside any unit's DIEs`, { section: '.debug_info', offset });
+    return undefined;
   }
 
   abbrevs(u: Unit): Map<number, Abbrev> {
     if (u.abbrevs) return u.abbrevs;
-    const key = `${u.abbrevOffset}:${u.version}:${u.addrSize}:${u.offsetSize}`;
+    // What a parsed table depends on: its offset, and the unit's version and sizes (the skip codes, abbrev.ts).
+    const key = u.abbrevOffset * 64 + u.version * 4 + (u.addrSize === 8 ? 2 : 0) + (u.offsetSize === 8 ? 1 : 0);
     let table = this.abbrevCache.get(key);
     if (!table) {
       const section = this.sections.get('abbrev');
@@ -105,7 +110,7 @@ export class DwarfData {
     return table;
   }
 
-  /** The root DIE's facts that other DIEs' forms depend on (DWARF 5 string and address bases). */
+  /** The root DIE's facts that other DIEs' forms depend on: the DWARF 5 string and address bases. */
   root(u: Unit): NonNullable<Unit['root']> {
     if (u.root) return u.root;
     const base = (at: number, dflt: number): number => {
@@ -114,11 +119,21 @@ export class DwarfData {
     };
     // DWARF 5 §7.26/§7.27: the bases point just past the 8-byte (32-bit format) contribution header.
     const header = u.offsetSize === 8 ? 16 : 8;
-    u.root = { name: '', strOffsetsBase: base(DW_AT.str_offsets_base, header), addrBase: base(DW_AT.addr_base, header) };
-    // The name with indexed forms left unresolved until the bases are known: DW_AT_str_offsets_base may come after DW_AT_name (strx).
-    const name = this.attribute(u, u.dieStart, DW_AT.name, true);
-    u.root.name = name instanceof Opaque ? String(this.resolveIndexed(u, name, u.dieStart)) : typeof name === 'string' ? name : '';
+    u.root = { strOffsetsBase: base(DW_AT.str_offsets_base, header), addrBase: base(DW_AT.addr_base, header) };
     return u.root;
+  }
+
+  /** The unit's name (its root DIE's DW_AT_name: a Go package path, a C file), '' when it has none. */
+  unitName(u: Unit): string {
+    u.name ??= this.rootString(u, DW_AT.name);
+    return u.name;
+  }
+
+  /** A string attribute of the unit's root DIE (DW_AT_name, DW_AT_producer), '' when it has none. */
+  rootString(u: Unit, at: number): string {
+    // Indexed forms are left unresolved until the bases are known: DW_AT_str_offsets_base may come after DW_AT_name (strx).
+    const v = this.attribute(u, u.dieStart, at, true);
+    return v instanceof Opaque ? String(this.resolveIndexed(u, v, u.dieStart)) : typeof v === 'string' ? v : '';
   }
 
   private abbrevAt(u: Unit, c: Cursor, at: number): Abbrev | undefined {

@@ -22,8 +22,10 @@ export interface Unit {
   abbrevs?: Map<number, Abbrev>;
   /** The cursor DwarfData.entry reads this unit's DIEs with (made on first use). */
   cursor?: Cursor;
-  /** Set once the root DIE has been read (DW_AT_str_offsets_base, DW_AT_addr_base, DW_AT_name). */
-  root?: { name: string; strOffsetsBase: number; addrBase: number };
+  /** Set once the root DIE's DW_AT_str_offsets_base and DW_AT_addr_base have been read. */
+  root?: { strOffsetsBase: number; addrBase: number };
+  /** The root DIE's DW_AT_name, once read (DwarfData.unitName). */
+  name?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export function readUnitHeaders(info: Uint8Array): Unit[] {
     if (addrSize !== 4 && addrSize !== 8) c.fail('ERR_DWARF_MALFORMED', `address size ${addrSize}`, offset);
     if (c.off > end) c.fail('ERR_TRUNCATED', 'unit header runs past the unit end', offset);
     // Every field, the lazy ones too: units that all have one shape keep the reader's code monomorphic.
-    units.push({ offset, end, dieStart: c.off, version, unitType, addrSize, offsetSize, abbrevOffset, typeSignature, typeDie, abbrevs: undefined, cursor: undefined, root: undefined });
+    units.push({ offset, end, dieStart: c.off, version, unitType, addrSize, offsetSize, abbrevOffset, typeSignature, typeDie, abbrevs: undefined, cursor: undefined, root: undefined, name: undefined });
     c.seek(end);
   }
   return units;
