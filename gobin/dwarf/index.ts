@@ -78,32 +78,33 @@ export class Dwarf {
     const out: StructType[] = [];
     for (const u of this.data.units) {
       if (!this.mayHoldTypes(u)) continue;
-      let open: { e: Entry; depth: number; members: Entry[] } | undefined;
-      const close = (): void => {
-        if (!open) return;
-        const s = this.built.get(open.e.offset) ?? this.types.build(open.e, open.members);
-        this.built.set(open.e.offset, s);
-        this.remember(s.name, open.e.offset);
-        out.push(s);
-        open = undefined;
-      };
+      // The struct whose members are being read, and its depth; a DIE at that depth or above ends it.
+      let open: StructType | undefined;
+      let openDepth = -1;
       this.data.walk(
         u,
         u.dieStart,
         (tag, depth) => {
-          if (open && depth <= open.depth) close();
-          if (tag === DW_TAG.structure_type) return 'decode';
-          return open && depth === open.depth + 1 && tag === DW_TAG.member ? 'decode' : 'skip';
+          if (open && depth <= openDepth) open = undefined;
+          if (tag === DW_TAG.structure_type) return 'read';
+          return open && depth === openDepth + 1 && tag === DW_TAG.member ? 'read' : 'skip';
         },
-        (e, depth) => {
-          if (e.tag === DW_TAG.structure_type) {
-            close();
-            open = { e, depth, members: [] };
-            if (!e.hasChildren) close();
-          } else open?.members.push(e);
+        (c, a, offset, depth) => {
+          if (a.tag !== DW_TAG.structure_type) {
+            open?.members.push(this.types.member(c, u, a, offset));
+            return;
+          }
+          const e = this.data.decode(c, u, a, offset);
+          const known = this.built.get(offset);
+          const s = known ?? this.types.head(e);
+          if (!known) this.built.set(offset, s);
+          this.remember(s.name, offset);
+          out.push(s);
+          // A struct already built by a lookup keeps its members: its children are only skipped.
+          open = !known && e.hasChildren ? s : undefined;
+          openDepth = depth;
         },
       );
-      close();
       this.skimmed.add(u);
     }
     return out;
@@ -219,7 +220,9 @@ export class Dwarf {
         if (tag === DW_TAG.structure_type) structs.push(offset);
         return 'skip-children';
       },
-      () => {},
+      () => {
+        throw new Error('unreachable: skim reads no DIE');
+      },
     );
     // An indexed loop: V8 may still be interpreting this, and then for-of makes an object per step.
     for (let i = 0; i < structs.length; i++) {

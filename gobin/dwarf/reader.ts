@@ -1,4 +1,4 @@
-import { Cursor } from '../cursor.js';
+import { Cursor, indexOfByte } from '../cursor.js';
 import { GobinError } from '../errors.js';
 import { parseAbbrevTable, SKIP, skipOp, type Abbrev, type AttrSpec } from './abbrev.js';
 import { DW_AT, DW_FORM, DW_UT } from './constants.js';
@@ -184,6 +184,11 @@ export class DwarfData {
   }
 
   private readEntry(c: Cursor, u: Unit, a: Abbrev, offset: number, _at: number, deferIndexed: boolean): Entry {
+    return this.decode(c, u, a, offset, deferIndexed);
+  }
+
+  /** The DIE at `offset` whose abbreviation is `a`, from a cursor at its attributes (walk's `read`), which it reads past. */
+  decode(c: Cursor, u: Unit, a: Abbrev, offset: number, deferIndexed = false): Entry {
     return { offset, tag: a.tag, hasChildren: a.hasChildren, attrs: this.attributes(c, u, a, deferIndexed), end: c.off };
   }
 
@@ -207,16 +212,17 @@ export class DwarfData {
 
   /**
    * Walks the DIEs of [from, unit end) in order, calling `visit` with each
-   * abbreviation and depth; `visit` returns true to have the DIE decoded
-   * (it is then passed to `decoded`), otherwise its attributes are skipped
-   * by size. A DIE with DW_AT_sibling whose children `visit` does not want
-   * is jumped over.
+   * abbreviation and depth. For 'read', `read` gets a cursor at the DIE's
+   * attributes and must read past them (decode() makes an Entry of them; a
+   * caller that wants a few values reads them with form(), making nothing
+   * else). Otherwise the attributes are skipped by size, and a DIE with
+   * DW_AT_sibling whose children `visit` does not want is jumped over.
    */
   walk(
     u: Unit,
     from: number,
-    visit: (tag: number, depth: number, offset: number) => 'decode' | 'skip' | 'skip-children' | 'stop',
-    decoded: (e: Entry, depth: number) => void,
+    visit: (tag: number, depth: number, offset: number) => 'read' | 'skip' | 'skip-children' | 'stop',
+    read: (c: Cursor, a: Abbrev, offset: number, depth: number) => void,
   ): void {
     const c = new Cursor(this.info.subarray(0, u.end), '.debug_info', from);
     let depth = 0;
@@ -230,9 +236,8 @@ export class DwarfData {
       }
       const what = visit(a.tag, depth, at);
       if (what === 'stop') return;
-      if (what === 'decode') {
-        const attrs = this.attributes(c, u, a, false);
-        decoded({ offset: at, tag: a.tag, hasChildren: a.hasChildren, attrs, end: c.off }, depth);
+      if (what === 'read') {
+        read(c, a, at, depth);
       } else if (what === 'skip-children' && a.hasChildren && a.siblingIndex >= 0) {
         let sibling: AttrValue | undefined;
         for (let i = 0; i < a.attrs.length; i++) {
@@ -300,7 +305,7 @@ export class DwarfData {
     if (op >= 0) return c.skip(op);
     switch (op) {
       case SKIP.string: {
-        const end = c.data.indexOf(0, c.off);
+        const end = indexOfByte(c.data, 0, c.off);
         if (end < 0) c.fail('ERR_TRUNCATED', 'unterminated DW_FORM_string');
         c.off = end + 1;
         return;

@@ -1,7 +1,10 @@
 import { GobinError } from '../errors.js';
 import { DW_AT, DW_TAG } from './constants.js';
 import { memberLocation } from './location.js';
+import type { Cursor } from '../cursor.js';
+import type { Abbrev } from './abbrev.js';
 import { DieRef, Opaque, SigRef, type AttrValue, type DwarfData, type Entry } from './reader.js';
+import type { Unit } from './unit.js';
 
 export interface StructMember {
   name: string;
@@ -48,37 +51,50 @@ export class TypeResolver {
     if (!e || e.tag !== DW_TAG.structure_type) {
       throw new GobinError('ERR_DWARF_MALFORMED', 'expected a DW_TAG_structure_type DIE', { section: '.debug_info', offset });
     }
-    const members: Entry[] = [];
+    const s = this.head(e);
     if (e.hasChildren) {
       this.data.walk(
         u,
         e.end,
-        (tag, depth) => (depth < 0 ? 'stop' : depth === 0 && tag === DW_TAG.member ? 'decode' : 'skip'),
-        (m) => members.push(m),
+        (tag, depth) => (depth < 0 ? 'stop' : depth === 0 && tag === DW_TAG.member ? 'read' : 'skip'),
+        (c, a, at) => s.members.push(this.member(c, u, a, at)),
       );
     }
-    return this.build(e, members);
+    return s;
   }
 
-  /** A StructType from its DIE and its DW_TAG_member children, already decoded. */
-  build(e: Entry, members: Entry[]): StructType {
+  /** A StructType from its DW_TAG_structure_type DIE, members still to add (member()). */
+  head(e: Entry): StructType {
     const size = e.attrs.get(DW_AT.byte_size);
-    return {
-      name: str(e.attrs.get(DW_AT.name)),
-      size: typeof size === 'number' ? size : 0,
-      members: members.map((m) => this.member(m)),
-    };
+    return { name: str(e.attrs.get(DW_AT.name)), size: typeof size === 'number' ? size : 0, members: [] };
   }
 
-  private member(m: Entry): StructMember {
-    const type = this.info(m.attrs.get(DW_AT.type), m.offset, 0);
-    const loc = m.attrs.get(DW_AT.data_member_location);
+  /**
+   * The DW_TAG_member DIE at `offset`, from a cursor at its attributes (walk's
+   * `read`), which it reads past. Only these values are kept: a struct read
+   * whole has thousands of members, and no Entry is made for any.
+   */
+  member(c: Cursor, u: Unit, a: Abbrev, offset: number): StructMember {
+    let name = '';
+    let loc: AttrValue | undefined;
+    let typeRef: AttrValue | undefined;
+    let embedded = false;
+    // The last value of an attribute wins, as Attributes.get, should the abbreviation list it twice.
+    for (let i = 0; i < a.attrs.length; i++) {
+      const spec = a.attrs[i];
+      const v = this.data.form(c, u, spec.form, spec.implicitConst, false);
+      if (spec.at === DW_AT.name) name = str(v);
+      else if (spec.at === DW_AT.data_member_location) loc = v;
+      else if (spec.at === DW_AT.type) typeRef = v;
+      else if (spec.at === DW_AT.go_embedded_field) embedded = Boolean(v);
+    }
+    const type = this.info(typeRef, offset, 0);
     return {
-      name: str(m.attrs.get(DW_AT.name)),
+      name,
       offset: typeof loc === 'number' ? loc : loc instanceof Uint8Array ? memberLocation(loc) : null,
       size: type.size,
       typeName: type.name,
-      embedded: Boolean(m.attrs.get(DW_AT.go_embedded_field)),
+      embedded,
     };
   }
 
@@ -132,8 +148,9 @@ export class TypeResolver {
       this.data.walk(
         u,
         e.end,
-        (tag, d) => (d < 0 ? 'stop' : d === 0 && tag === DW_TAG.subrange_type ? 'decode' : 'skip'),
-        (sub) => {
+        (tag, d) => (d < 0 ? 'stop' : d === 0 && tag === DW_TAG.subrange_type ? 'read' : 'skip'),
+        (c, a, at) => {
+          const sub = this.data.decode(c, u, a, at);
           const n = sub.attrs.get(DW_AT.count);
           const ub = sub.attrs.get(DW_AT.upper_bound);
           if (typeof n === 'number') count *= n;
