@@ -4,7 +4,7 @@
 // program printing the same rows with debug/dwarf (bench/dwarf-rows), whose output
 // is checked byte for byte first.
 import { execFile, spawnSync } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,14 @@ const SELECTOR = 'net/http.Request.ctx';
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
+}
+
+async function certificates(file: string): Promise<number | string> {
+  try {
+    return (await readFile(file, 'latin1')).split('-----BEGIN CERTIFICATE-----').length - 1;
+  } catch {
+    return 'unreadable';
+  }
 }
 
 /** Wall time of one whole process, from spawn to exit, output discarded. */
@@ -44,6 +52,10 @@ export async function run(): Promise<void> {
     what: 'bench/dwarf-rows',
   });
   const offsets = [process.execPath, join(root, 'bin', 'offsets.cjs')];
+  // Node reads NODE_EXTRA_CA_CERTS when it starts, before any script runs: where it is set, every
+  // start (node -e '' too) first parses that bundle of certificates. The rows marked so run without
+  // it, to show Node's own start and what this CLI adds to it in absolute terms.
+  const withoutCa = process.env.NODE_EXTRA_CA_CERTS ? ['env', '-u', 'NODE_EXTRA_CA_CERTS'] : undefined;
   const commands: [string, string[]][] = [
     ["node -e ''", [process.execPath, '-e', '']],
     ['offsets --help', [...offsets, '--help']],
@@ -52,6 +64,13 @@ export async function run(): Promise<void> {
     ['offsets dwarf BIN --all --json', [...offsets, 'dwarf', probe.path, '--all', '--json']],
     ['Go debug/dwarf: dwarf-rows BIN', [goRows, probe.path]],
   ];
+  if (withoutCa) {
+    commands.push(
+      ["node -e '' (no NODE_EXTRA_CA_CERTS)", [...withoutCa, process.execPath, '-e', '']],
+      [`offsets dwarf BIN ${SELECTOR} (no NODE_EXTRA_CA_CERTS)`, [...withoutCa, ...offsets, 'dwarf', probe.path, SELECTOR]],
+      ['offsets dwarf BIN --all --json (no NODE_EXTRA_CA_CERTS)', [...withoutCa, ...offsets, 'dwarf', probe.path, '--all', '--json']],
+    );
+  }
 
   const [ts, go] = await Promise.all([exec(offsets[0], [...offsets.slice(1), 'dwarf', probe.path, '--all', '--json'], { maxBuffer: 1 << 28 }), exec(goRows, [probe.path], { maxBuffer: 1 << 28 })]);
   if (ts.stdout !== go.stdout) throw new Error('offsets dwarf --all --json and bench/dwarf-rows print different rows');
@@ -63,16 +82,20 @@ export async function run(): Promise<void> {
   const loadAfter = loadavg()[0];
 
   const medians = times.map(median);
-  const bare = medians[0];
-  const goAll = medians[commands.length - 1];
+  const goAt = commands.findIndex(([name]) => name.startsWith('Go'));
+  const bareWithoutCa = commands.findIndex(([name]) => name.startsWith("node -e '' (no"));
+  const goAll = medians[goAt];
   console.log(`binary: ${probe.toolchain.version} ${probe.variant} (${(Math.max(...sizes) / 2 ** 20).toFixed(1)} MiB); --all --json: ${rows} rows, ${ts.stdout.length} bytes, identical to Go's`);
   console.log(`Go: bench/dwarf-rows built with ${newest.version}; node ${process.version}; ${RUNS} runs each, round-robin; load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
+  console.log(`NODE_EXTRA_CA_CERTS: ${withoutCa ? `${process.env.NODE_EXTRA_CA_CERTS} (${await certificates(process.env.NODE_EXTRA_CA_CERTS!)} certificates, parsed at every Node start)` : 'not set'}`);
   console.log('');
   console.log('| whole process | median | min-max | vs node -e \'\' | vs Go |');
   console.log('| --- | --- | --- | --- | --- |');
   commands.forEach(([name], c) => {
     const s = [...times[c]].sort((a, b) => a - b);
     const vsGo = name.includes('--all') || name.startsWith('Go') ? `${(medians[c] / goAll).toFixed(2)}x` : '';
+    // Each row against the bare start run in the same environment.
+    const bare = medians[name.includes('(no NODE_EXTRA_CA_CERTS)') ? bareWithoutCa : 0];
     console.log(`| ${name} | ${medians[c].toFixed(0)} ms | ${s[0].toFixed(0)}-${s[s.length - 1].toFixed(0)} ms | ${(medians[c] / bare).toFixed(2)}x | ${vsGo} |`);
   });
 }
