@@ -31,7 +31,7 @@ export function printErr(text: string): void {
   else writeAll(2, text);
 }
 
-/** Rows per piece in printJsonArray: pieces of tens of kilobytes. */
+/** Rows per piece of a JSON array: pieces of tens of kilobytes. */
 const ROWS_PER_PIECE = 512;
 
 /**
@@ -41,13 +41,32 @@ const ROWS_PER_PIECE = 512;
  * to come by on this project's virtual machines).
  */
 export function printJsonArray(rows: readonly unknown[]): void {
-  if (rows.length === 0) return printOut('[]\n');
-  for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
-    const piece = JSON.stringify(rows.slice(i, i + ROWS_PER_PIECE));
-    const last = i + ROWS_PER_PIECE >= rows.length;
+  const out = jsonArrayWriter();
+  for (let i = 0; i < rows.length; i++) out.push(rows[i]);
+  out.end();
+}
+
+/** printJsonArray for rows that come one at a time: each piece is written once it is full, and its rows let go. */
+export function jsonArrayWriter(): { push(row: unknown): void; end(): void } {
+  let piece: unknown[] = [];
+  let written = 0;
+  const flush = (last: boolean): void => {
+    if (piece.length === 0 && !last) return;
     // Each piece is `[a,b]`: its brackets become the array's own, or commas between pieces.
-    printOut(`${i === 0 ? '[' : ','}${piece.slice(1, -1)}${last ? ']\n' : ''}`);
-  }
+    const inner = piece.length === 0 ? '' : JSON.stringify(piece).slice(1, -1);
+    printOut(`${written === 0 ? '[' : inner ? ',' : ''}${inner}${last ? ']\n' : ''}`);
+    written += piece.length;
+    piece = [];
+  };
+  return {
+    push(row) {
+      piece.push(row);
+      if (piece.length === ROWS_PER_PIECE) flush(false);
+    },
+    end() {
+      flush(true);
+    },
+  };
 }
 
 /** How long to wait before writing again to a descriptor that is full (EAGAIN). */

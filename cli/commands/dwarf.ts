@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { GoOffsetsError } from '../../common/errors.js';
-import { printJsonArray, printOut } from '../../common/stdio.js';
+import { jsonArrayWriter, printJsonArray, printOut } from '../../common/stdio.js';
 import { CliError } from '../errors.js';
 import type { Dwarf, FieldOffset } from '../../gobin/dwarf/index.js';
 import type { ElfFile } from '../../gobin/elf.js';
@@ -42,6 +42,7 @@ export function registerDwarf(program: Command): void {
         throw new CliError('ERR_OPEN', `${binary}: cannot read: ${e.code ?? e.message}`, { cause: err });
       }
       const dwarf = Dwarf.fromElf(elf);
+      if (opts.all && opts.json) return printAllFields(dwarf);
       const rows: FieldOffset[] = opts.all ? allFields(dwarf) : selectors.map((s) => dwarf.field(s));
       if (opts.json) printJsonArray(rows);
       else printOut(table(rows));
@@ -50,10 +51,19 @@ export function registerDwarf(program: Command): void {
 
 function allFields(dwarf: Dwarf): FieldOffset[] {
   const rows: FieldOffset[] = [];
-  for (const s of dwarf.structs()) {
+  dwarf.eachStruct((s) => {
     for (const m of s.members) rows.push({ type: s.name, field: m.name, offset: m.offset, size: m.size });
-  }
+  });
   return rows;
+}
+
+/** allFields as JSON, printed as the structs are read: none of them is kept (Dwarf.eachStruct). */
+function printAllFields(dwarf: Dwarf): void {
+  const out = jsonArrayWriter();
+  dwarf.eachStruct((s) => {
+    for (const m of s.members) out.push({ type: s.name, field: m.name, offset: m.offset, size: m.size } satisfies FieldOffset);
+  });
+  out.end();
 }
 
 function table(rows: FieldOffset[]): string {

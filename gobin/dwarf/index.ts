@@ -73,19 +73,35 @@ export class Dwarf {
     return u.addrSize;
   }
 
-  /** Every DW_TAG_structure_type of every unit, in DIE order, members included. */
+  /** Every DW_TAG_structure_type of every unit that may hold types, in DIE order, members included. */
   structs(): StructType[] {
     const out: StructType[] = [];
+    this.eachStruct((s) => out.push(s));
+    return out;
+  }
+
+  /**
+   * structs() one at a time: `visit` gets each struct once its members are
+   * read, and nothing keeps it after that. A caller that prints the structs as
+   * they come (`offsets dwarf --all`) holds a few at a time instead of every
+   * one of them: V8's young generation then has little to copy when it is
+   * collected, which it is a dozen times over a binary's thousands of structs.
+   */
+  eachStruct(visit: (s: StructType) => void): void {
     for (const u of this.data.units) {
       if (!this.mayHoldTypes(u)) continue;
       // The struct whose members are being read, and its depth; a DIE at that depth or above ends it.
       let open: StructType | undefined;
       let openDepth = -1;
+      const close = (): void => {
+        if (open) visit(open);
+        open = undefined;
+      };
       this.data.walk(
         u,
         u.dieStart,
         (tag, depth) => {
-          if (open && depth <= openDepth) open = undefined;
+          if (open && depth <= openDepth) close();
           if (tag === DW_TAG.structure_type) return 'read';
           return open && depth === openDepth + 1 && tag === DW_TAG.member ? 'read' : 'skip';
         },
@@ -94,20 +110,23 @@ export class Dwarf {
             open?.members.push(this.types.member(c, u, a, offset));
             return;
           }
+          close();
           const e = this.data.decode(c, u, a, offset);
-          const known = this.built.get(offset);
-          const s = known ?? this.types.head(e);
-          if (!known) this.built.set(offset, s);
-          this.remember(s.name, offset);
-          out.push(s);
-          // A struct already built by a lookup keeps its members: its children are only skipped.
-          open = !known && e.hasChildren ? s : undefined;
+          // A struct a lookup has built already: the same object, its children only skipped.
+          const built = this.built.get(offset);
+          if (built) {
+            visit(built);
+            return;
+          }
+          open = this.types.head(e);
           openDepth = depth;
+          this.remember(open.name, offset);
+          if (!e.hasChildren) close();
         },
       );
+      close();
       this.skimmed.add(u);
     }
-    return out;
   }
 
   /** The struct named `qualifiedName` (`net/http.Request`), or undefined. */
