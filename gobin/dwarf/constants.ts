@@ -5,11 +5,13 @@
 
 export const enum DW_TAG {
   array_type = 0x01,
+  formal_parameter = 0x05,
   member = 0x0d,
   pointer_type = 0x0f,
   compile_unit = 0x11,
   structure_type = 0x13,
   subrange_type = 0x21,
+  variable = 0x34,
   typedef = 0x16,
   const_type = 0x26,
   volatile_type = 0x35,

@@ -2,7 +2,7 @@ import type { ElfFile } from '../elf.js';
 import { GobinError } from '../errors.js';
 import { DW_AT, DW_TAG } from './constants.js';
 import { hasDwarf } from './present.js';
-import { DwarfData, type Entry } from './reader.js';
+import { DieRef, DwarfData, type AttrValue } from './reader.js';
 import { DEFAULT_MAX_SECTION_BYTES, ElfSections, MapSections, type SectionMap } from './sections.js';
 import { TypeResolver, type StructMember, type StructType } from './types.js';
 import type { Unit } from './unit.js';
@@ -44,6 +44,8 @@ export class Dwarf {
   private readonly searched = new Set<Unit>();
   private readonly built = new Map<number, StructType>();
   private searchOrder?: Unit[];
+  /** typeUnit()'s answer once found (undefined: none), null before. */
+  private typeUnitFound: Unit | undefined | null = null;
   private otherOrder?: Unit[];
 
   private constructor(readonly data: DwarfData) {
@@ -200,14 +202,16 @@ export class Dwarf {
   }
 
   /**
-   * Go's linker emits type DIEs into units of package runtime (cmd/link
-   * dwarf.go; when runtime's code spans several units, Go 1.22+ spreads them
-   * over more than one): search the `runtime` units first, last first, then
-   * the other units that may hold types (otherUnits). Each unit is skimmed at
-   * most once.
+   * The units that may hold a struct, for a lookup: Go's runtime unit that
+   * holds the types (typeUnit), or when it cannot be told every runtime unit,
+   * last first; then the other units that may hold types (otherUnits). Each
+   * unit is skimmed at most once.
    */
   private order(): Unit[] {
-    this.searchOrder ??= this.data.units.filter((u) => this.data.unitName(u) === 'runtime').reverse();
+    if (!this.searchOrder) {
+      const types = this.typeUnit();
+      this.searchOrder = types ? [types] : this.data.units.filter((u) => this.data.unitName(u) === 'runtime').reverse();
+    }
     return this.searchOrder;
   }
 
@@ -219,14 +223,47 @@ export class Dwarf {
 
   /**
    * Whether a unit may hold type DIEs. Go's linker writes every type DIE into
-   * a unit of package runtime (movetomodule in cmd/link, Go 1.15 to 1.27 at least): the unit
-   * it writes for any other package holds only that package's functions,
-   * variables and constants, about nine DIEs in ten of a Go binary. Units that
-   * another producer wrote (C through cgo, gccgo) may hold types anywhere, and
-   * so may a unit that names no producer.
+   * one unit of package runtime (movetomodule in cmd/link, Go 1.15 to 1.27 at
+   * least: the DWARF oracle's tests check it on every probe). The unit it
+   * writes for any other package, and runtime's other units, hold only code:
+   * functions, variables and constants, nine DIEs in ten of a Go binary. Units
+   * that another producer wrote (C through cgo, gccgo) may hold types
+   * anywhere, and so may a unit that names no producer.
    */
   private mayHoldTypes(u: Unit): boolean {
-    return this.data.unitName(u) === 'runtime' || !this.data.rootString(u, DW_AT.producer).startsWith(GO_LINKER_PRODUCER);
+    if (!this.data.rootString(u, DW_AT.producer).startsWith(GO_LINKER_PRODUCER)) return true;
+    if (this.data.unitName(u) !== 'runtime') return false;
+    const types = this.typeUnit();
+    return types === undefined || types === u;
+  }
+
+  /**
+   * The runtime unit Go's linker wrote the types into. It is not always the
+   * last runtime unit in the section (Go 1.27 puts runtime code after it), so
+   * it is found from a use: the type of the first parameter or variable of a
+   * unit of Go code, which points into it. Undefined when no such reference
+   * leads to a runtime unit: then every runtime unit is read.
+   */
+  private typeUnit(): Unit | undefined {
+    if (this.typeUnitFound !== null) return this.typeUnitFound;
+    this.typeUnitFound = undefined;
+    for (const u of this.data.units) {
+      if (this.data.unitName(u) === 'runtime' || !this.data.rootString(u, DW_AT.producer).startsWith(GO_LINKER_PRODUCER)) continue;
+      let ref: AttrValue | undefined;
+      this.data.walk(
+        u,
+        u.dieStart,
+        (tag) => (ref !== undefined ? 'stop' : tag === DW_TAG.formal_parameter || tag === DW_TAG.variable ? 'read' : 'skip'),
+        (c, a, offset) => {
+          ref = this.data.decode(c, u, a, offset).attrs.get(DW_AT.type);
+        },
+      );
+      if (ref === undefined) continue;
+      const target = ref instanceof DieRef ? this.data.unitOfDie(ref.offset) : undefined;
+      if (target && this.data.unitName(target) === 'runtime') this.typeUnitFound = target;
+      break;
+    }
+    return this.typeUnitFound;
   }
 
   /** Records every struct name of a unit, decoding only their names (and jumping over subtrees that carry DW_AT_sibling). */
