@@ -15,13 +15,14 @@ import { registerLookup } from './lookup.js';
 // starts: `--help` and the readers' commands never load it.
 
 /** lookup, history, diff, export and compare: the offline commands over the offsets table. */
-export function registerTableCommands(program: Command): void {
-  registerLookup(program);
-  registerHistory(program);
-  registerDiff(program);
-  registerExport(program);
-  registerCompare(program);
-}
+/** The subcommands that read an offsets table, by name, and what adds each to the program. */
+export const TABLE_COMMANDS: Readonly<Record<string, (program: Command) => void>> = {
+  lookup: registerLookup,
+  history: registerHistory,
+  diff: registerDiff,
+  export: registerExport,
+  compare: registerCompare,
+};
 
 /** Exit code of a lookup whose answer is unknown or no value, and of a compare that found a disagreement (errors exit 1). */
 export const EXIT_UNKNOWN = EXIT.unknown;
