@@ -167,7 +167,11 @@ export class Dwarf {
   private locate(name: string): number | undefined {
     const known = this.index.get(name);
     if (known !== undefined) return known;
-    // One byte search of every unit first, sure for a Go binary (name-search.ts).
+    // The unit that holds Go's types first, by a byte search of its bytes alone (name-search.ts).
+    const types = this.typeUnit();
+    const inTypes = types ? this.lookIn(types, name) : undefined;
+    if (inTypes !== undefined) return inTypes;
+    // One byte search of every unit, sure for a Go binary: a struct elsewhere, or none at all.
     const everywhere = searchStructByNameInAllUnits(this.data, name);
     if (everywhere === 'none') return undefined;
     if (everywhere !== 'unsure') {
