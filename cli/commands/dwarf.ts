@@ -49,20 +49,23 @@ export function registerDwarf(program: Command): void {
     });
 }
 
+/** Every member of every struct as a row, in DIE order, each passed on as its struct is read (Dwarf.eachStruct). */
+function eachField(dwarf: Dwarf, visit: (row: FieldOffset) => void): void {
+  dwarf.eachStruct((s) => {
+    for (const m of s.members) visit({ type: s.name, field: m.name, offset: m.offset, size: m.size });
+  });
+}
+
 function allFields(dwarf: Dwarf): FieldOffset[] {
   const rows: FieldOffset[] = [];
-  dwarf.eachStruct((s) => {
-    for (const m of s.members) rows.push({ type: s.name, field: m.name, offset: m.offset, size: m.size });
-  });
+  eachField(dwarf, (row) => rows.push(row));
   return rows;
 }
 
-/** allFields as JSON, printed as the structs are read: none of them is kept (Dwarf.eachStruct). */
+/** allFields as JSON, printed as the structs are read: none of them is kept. */
 function printAllFields(dwarf: Dwarf): void {
   const out = jsonArrayWriter();
-  dwarf.eachStruct((s) => {
-    for (const m of s.members) out.push({ type: s.name, field: m.name, offset: m.offset, size: m.size } satisfies FieldOffset);
-  });
+  eachField(dwarf, (row) => out.push(row));
   out.end();
 }
 
