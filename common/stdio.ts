@@ -51,7 +51,6 @@ export function jsonArrayWriter(): { push(row: unknown): void; end(): void } {
   let piece: unknown[] = [];
   let written = 0;
   const flush = (last: boolean): void => {
-    if (piece.length === 0 && !last) return;
     // Each piece is `[a,b]`: its brackets become the array's own, or commas between pieces.
     const inner = piece.length === 0 ? '' : JSON.stringify(piece).slice(1, -1);
     printOut(`${written === 0 ? '[' : inner ? ',' : ''}${inner}${last ? ']\n' : ''}`);

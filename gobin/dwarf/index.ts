@@ -47,6 +47,7 @@ export class Dwarf {
   /** typeUnit()'s answer once found (undefined: none), null before. */
   private typeUnitFound: Unit | undefined | null = null;
   private otherOrder?: Unit[];
+  private readonly goUnits = new Map<Unit, boolean>();
 
   private constructor(readonly data: DwarfData) {
     this.types = new TypeResolver(data);
@@ -235,10 +236,20 @@ export class Dwarf {
    * anywhere, and so may a unit that names no producer.
    */
   private mayHoldTypes(u: Unit): boolean {
-    if (!this.data.rootString(u, DW_AT.producer).startsWith(GO_LINKER_PRODUCER)) return true;
+    if (!this.writtenByGo(u)) return true;
     if (this.data.unitName(u) !== 'runtime') return false;
     const types = this.typeUnit();
     return types === undefined || types === u;
+  }
+
+  /** Whether Go's toolchain wrote the unit (its DW_AT_producer), as against cgo's C compiler or another. */
+  private writtenByGo(u: Unit): boolean {
+    let go = this.goUnits.get(u);
+    if (go === undefined) {
+      go = this.data.rootString(u, DW_AT.producer).startsWith(GO_LINKER_PRODUCER);
+      this.goUnits.set(u, go);
+    }
+    return go;
   }
 
   /**
@@ -252,7 +263,7 @@ export class Dwarf {
     if (this.typeUnitFound !== null) return this.typeUnitFound;
     this.typeUnitFound = undefined;
     for (const u of this.data.units) {
-      if (this.data.unitName(u) === 'runtime' || !this.data.rootString(u, DW_AT.producer).startsWith(GO_LINKER_PRODUCER)) continue;
+      if (this.data.unitName(u) === 'runtime' || !this.writtenByGo(u)) continue;
       let ref: AttrValue | undefined;
       this.data.walk(
         u,

@@ -140,7 +140,7 @@ export class TypeResolver {
   }
 
   /** Element size times every dimension's count; 0 when a dimension has no count (a flexible array). */
-  private arraySize(e: Entry, u: ReturnType<DwarfData['unitAt']>, depth: number): number | null {
+  private arraySize(e: Entry, u: Unit, depth: number): number | null {
     const elem = this.info(e.attrs.get(DW_AT.type), e.offset, depth + 1).size;
     let count = 1;
     let unknown = false;
