@@ -51,11 +51,14 @@ export async function run(): Promise<void> {
     env: { CGO_ENABLED: '0' },
     what: 'bench/dwarf-rows',
   });
-  const offsets = [process.execPath, join(root, 'bin', 'offsets.cjs')];
-  // Node reads NODE_EXTRA_CA_CERTS when it starts, before any script runs: where it is set, every
-  // start (node -e '' too) first parses that bundle of certificates. The rows marked so run without
-  // it, to show Node's own start and what this CLI adds to it in absolute terms.
-  const withoutCa = process.env.NODE_EXTRA_CA_CERTS ? ['env', '-u', 'NODE_EXTRA_CA_CERTS'] : undefined;
+  const launcher = join(root, 'bin', 'offsets.cjs');
+  // `offsets` as a person runs it: the launcher itself, through its #!/bin/sh line, which drops
+  // NODE_EXTRA_CA_CERTS and passes --v8-pool-size=0 to Node (bin/offsets.cjs says why).
+  const offsets = [launcher];
+  // `node bin/offsets.cjs` skips that line: Node starts as it always does. Where NODE_EXTRA_CA_CERTS
+  // is set, every such start (node -e '' too) first parses that bundle of certificates.
+  const throughNode = [process.execPath, launcher];
+  const startedAsLauncher = ['env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '--v8-pool-size=0'];
   const commands: [string, string[]][] = [
     ["node -e ''", [process.execPath, '-e', '']],
     ['offsets --help', [...offsets, '--help']],
@@ -63,16 +66,12 @@ export async function run(): Promise<void> {
     [`offsets dwarf BIN ${SELECTOR}`, [...offsets, 'dwarf', probe.path, SELECTOR]],
     ['offsets dwarf BIN --all --json', [...offsets, 'dwarf', probe.path, '--all', '--json']],
     ['Go debug/dwarf: dwarf-rows BIN', [goRows, probe.path]],
+    [`node bin/offsets.cjs dwarf BIN ${SELECTOR}`, [...throughNode, 'dwarf', probe.path, SELECTOR]],
+    ['node bin/offsets.cjs dwarf BIN --all --json', [...throughNode, 'dwarf', probe.path, '--all', '--json']],
+    ["node -e '' started as the launcher starts node", [...startedAsLauncher, '-e', '']],
   ];
-  if (withoutCa) {
-    commands.push(
-      ["node -e '' (no NODE_EXTRA_CA_CERTS)", [...withoutCa, process.execPath, '-e', '']],
-      [`offsets dwarf BIN ${SELECTOR} (no NODE_EXTRA_CA_CERTS)`, [...withoutCa, ...offsets, 'dwarf', probe.path, SELECTOR]],
-      ['offsets dwarf BIN --all --json (no NODE_EXTRA_CA_CERTS)', [...withoutCa, ...offsets, 'dwarf', probe.path, '--all', '--json']],
-    );
-  }
 
-  const [ts, go] = await Promise.all([exec(offsets[0], [...offsets.slice(1), 'dwarf', probe.path, '--all', '--json'], { maxBuffer: 1 << 28 }), exec(goRows, [probe.path], { maxBuffer: 1 << 28 })]);
+  const [ts, go] = await Promise.all([exec(launcher, ['dwarf', probe.path, '--all', '--json'], { maxBuffer: 1 << 28 }), exec(goRows, [probe.path], { maxBuffer: 1 << 28 })]);
   if (ts.stdout !== go.stdout) throw new Error('offsets dwarf --all --json and bench/dwarf-rows print different rows');
   const rows = (JSON.parse(ts.stdout) as unknown[]).length;
 
@@ -83,23 +82,25 @@ export async function run(): Promise<void> {
 
   const medians = times.map(median);
   const goAt = commands.findIndex(([name]) => name.startsWith('Go'));
-  const bareWithoutCa = commands.findIndex(([name]) => name.startsWith("node -e '' (no"));
+  const bareAsLauncher = commands.findIndex(([name]) => name.startsWith("node -e '' started"));
   const goAll = medians[goAt];
   console.log(`binary: ${probe.toolchain.version} ${probe.variant} (${(Math.max(...sizes) / 2 ** 20).toFixed(1)} MiB); --all --json: ${rows} rows, ${ts.stdout.length} bytes, identical to Go's`);
   console.log(`Go: bench/dwarf-rows built with ${newest.version}; node ${process.version}; ${RUNS} runs each, round-robin; load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
-  console.log(`NODE_EXTRA_CA_CERTS: ${withoutCa ? `${process.env.NODE_EXTRA_CA_CERTS} (${await certificates(process.env.NODE_EXTRA_CA_CERTS!)} certificates, parsed at every Node start)` : 'not set'}`);
+  const ca = process.env.NODE_EXTRA_CA_CERTS;
+  console.log(`NODE_EXTRA_CA_CERTS: ${ca ? `${ca} (${await certificates(ca)} certificates, parsed at every Node start but the launcher's)` : 'not set'}`);
   console.log('');
-  // Besides the ratio of medians, each row's median difference from the bare start of the same round:
-  // pairs taken a few milliseconds apart share the machine's moment, so this moves less with the VM's
-  // slow and fast spells, and it is the time the CLI itself adds.
-  console.log('| whole process | median | min-max | vs node -e \'\' | added to node -e \'\' (paired) | vs Go |');
+  // Besides the ratio of medians, each row's median difference from a bare start of the same round,
+  // started the same way (`offsets` rows: as the launcher starts node): pairs taken a few
+  // milliseconds apart share the machine's moment, so this moves less with the VM's slow and fast
+  // spells, and it is the time the CLI itself adds to its Node's start.
+  console.log('| whole process | median | min-max | vs node -e \'\' | added to a bare start (paired) | vs Go |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   commands.forEach(([name], c) => {
     const s = [...times[c]].sort((a, b) => a - b);
     const vsGo = name.includes('--all') || name.startsWith('Go') ? `${(medians[c] / goAll).toFixed(2)}x` : '';
-    // Each row against the bare start run in the same environment.
-    const bareAt = name.includes('(no NODE_EXTRA_CA_CERTS)') ? bareWithoutCa : 0;
+    const bareAt = name.startsWith('offsets') ? bareAsLauncher : 0;
     const added = median(times[c].map((t, i) => t - times[bareAt][i]));
-    console.log(`| ${name} | ${medians[c].toFixed(0)} ms | ${s[0].toFixed(0)}-${s[s.length - 1].toFixed(0)} ms | ${(medians[c] / medians[bareAt]).toFixed(2)}x | ${c === bareAt || name.startsWith('Go') ? '' : `${added.toFixed(1)} ms`} | ${vsGo} |`);
+    const showAdded = c !== 0 && c !== bareAsLauncher && !name.startsWith('Go');
+    console.log(`| ${name} | ${medians[c].toFixed(0)} ms | ${s[0].toFixed(0)}-${s[s.length - 1].toFixed(0)} ms | ${(medians[c] / medians[0]).toFixed(2)}x | ${showAdded ? `${added.toFixed(1)} ms` : ''} | ${vsGo} |`);
   });
 }
