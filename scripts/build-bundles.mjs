@@ -1,7 +1,8 @@
 // Bundles each CLI into dist/bundle/ as one CommonJS file, with a V8 code
 // cache next to it (run by `npm run build`, after tsc). This is the one build
 // path of the three launchers in bin/: each requires dist/bundle/launch.js,
-// which loads its CLI's bundle from the code cache (common/launch.ts).
+// which loads its CLI's bundle from the code cache (common/launch.ts). The
+// launcher of `offsets` also sets up the process it starts in (bin/offsets.cjs).
 //
 // Why: Node's own start takes 110-150 ms on this project's 2-core machines, and
 // everything a CLI adds to it is what a person waits for. Loaded as ES modules
