@@ -107,71 +107,20 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
     return { target, sites: Promise.resolve(sites) };
   }
   // Without a thread from the launcher, one starts now, before the binary is
-  // read, so that its decoder loads meanwhile. The reader is imported here: a
-  // cached start never loads it.
+  // read, so that its decoder loads meanwhile.
   const decoder = early ?? new ReturnDecoder();
-  let endsFound: Promise<FunctionEnds[]>;
-  let asked: ProbeName[];
-  let bin: GoBinary;
-  let target: TargetHead;
-  const functions = new Map<ProbeName, GoFunction>();
+  let read: TargetRead;
   try {
-    const [{ GoBinary }, { openTargetFile }] = await Promise.all([import('../gobin/binary.js'), import('./target-file.js')]);
-    bin = GoBinary.fromElf(openTargetFile(path));
-    const named = bin.findFunctionsNamed(PROBE_NAMES.flatMap((name) => PROBES[name].functions));
-    for (const name of PROBE_NAMES) {
-      const fn = PROBES[name].functions.map((f) => named.get(f)).find((f) => f !== undefined);
-      if (fn) functions.set(name, fn);
-    }
-    asked = END_SITE_PROBES.filter((name) => functions.has(name));
-    const queries = asked.map((name) => ({ fn: functions.get(name)!, readsResults: (PROBES[name] as Probe).readsResults ?? false }));
-    // The search of the code and data needs no decoder: it is done here while the thread loads its own.
-    const entries = bin.functionEntries();
-    const candidates = bin.arch === 'amd64' && queries.length > 0 ? bin.endSiteCandidates(queries.map((q) => q.fn.entry), entries) : undefined;
-    endsFound = decoder.endSites(path, queries, entries, candidates);
-    const info = bin.buildInfo();
-    const modules = Object.fromEntries(info.modules.map((m) => [m.path, m.replace?.version || m.version]).filter(([, v]) => v && v !== '(devel)'));
-    const dwarf = await dwarfOffsets(bin);
-    const types = readTypes || !dwarf ? typeOffsets(bin, !dwarf && readTypes, [...functions.keys()]) : { typeOffsets: null };
-    target = {
-      key,
-      goVersion: info.goVersion,
-      arch: String(bin.arch),
-      probes: [...functions.keys()],
-      modules,
-      dwarfOffsets: dwarf,
-      typeOffsets: types.typeOffsets,
-      ...(types.typesError ? { typesError: types.typesError } : {}),
-      constants: targetConstants(
-        functions,
-        modules,
-        types.hashes ?? {},
-        // The version grammar (semver) only for a target with the gRPC headers probe: an HTTP target never loads it.
-        functions.has('grpcHeaders') ? await import('../offsets/module-version.js') : undefined,
-      ),
-    };
+    read = await readTarget(path, key, readTypes, decoder);
   } catch (err) {
     void decoder.close();
     throw targetError(path, err);
   }
-  const sites = endsFound
+  const sites = read.endsFound
     .then((found) => {
-      const probeSites: ProbeSites = {};
-      // The answers come in the order of the queries.
-      const byProbe = new Map(asked.map((name, k) => [name, found[k]]));
-      for (const [name, fn] of functions) {
-        const ends = END_SITE_PROBES.includes(name) ? byProbe.get(name) : { name: fn.name, ends: [], afterCalls: false };
-        if (!ends || ends.name !== fn.name) throw new Error(`the decoder thread answered ${ends?.name ?? 'nothing'} for ${fn.name}`);
-        probeSites[name] = {
-          name: fn.name,
-          entry: entryProbeOffset(target.arch, bin.code(fn), fn.fileOffset),
-          ends: ends.ends,
-          endsAfterCalls: ends.afterCalls,
-          ...(ends.why ? { endsWhy: ends.why } : {}),
-        };
-      }
-      cacheWrites.defer(cacheFile, formatJsonCache(TARGET_CACHE, { ...target, sites: probeSites }));
-      return probeSites;
+      const probed = probeSites(read, found);
+      cacheWrites.defer(cacheFile, formatJsonCache(TARGET_CACHE, { ...read.target, sites: probed }));
+      return probed;
     }, (err) => {
       throw targetError(path, err);
     })
@@ -180,7 +129,87 @@ export async function inspectTarget(path: string, cacheWrites: CacheWrites, earl
   // The caller may refuse the target before it awaits the sites: that must not
   // turn a decoding failure into an unhandled rejection.
   sites.catch(() => {});
-  return { target, sites };
+  return { target: read.target, sites };
+}
+
+/** A target read by readTarget: its head, and its probed functions, whose end sites the decoder thread is finding. */
+interface TargetRead {
+  target: TargetHead;
+  bin: GoBinary;
+  functions: Map<ProbeName, GoFunction>;
+  /** The probes whose end sites were asked for, in the order of the decoder's answers. */
+  asked: ProbeName[];
+  endsFound: Promise<FunctionEnds[]>;
+}
+
+/**
+ * Reads the binary: the probed functions (handed to the decoder thread at
+ * once, for their end sites), the buildinfo, the offsets from DWARF or the
+ * type descriptors, and the constants. The reader is imported here: a cached
+ * start never loads it.
+ */
+async function readTarget(path: string, key: string, readTypes: boolean, decoder: ReturnDecoder): Promise<TargetRead> {
+  const [{ GoBinary }, { openTargetFile }] = await Promise.all([import('../gobin/binary.js'), import('./target-file.js')]);
+  const bin = GoBinary.fromElf(openTargetFile(path));
+  const functions = probedFunctions(bin);
+  const asked = END_SITE_PROBES.filter((name) => functions.has(name));
+  const queries = asked.map((name) => ({ fn: functions.get(name)!, readsResults: (PROBES[name] as Probe).readsResults ?? false }));
+  // The search of the code and data needs no decoder: it is done here while the thread loads its own.
+  const entries = bin.functionEntries();
+  const candidates = bin.arch === 'amd64' && queries.length > 0 ? bin.endSiteCandidates(queries.map((q) => q.fn.entry), entries) : undefined;
+  const endsFound = decoder.endSites(path, queries, entries, candidates);
+  const info = bin.buildInfo();
+  const modules = Object.fromEntries(info.modules.map((m) => [m.path, m.replace?.version || m.version]).filter(([, v]) => v && v !== '(devel)'));
+  const dwarf = await dwarfOffsets(bin);
+  const types = readTypes || !dwarf ? typeOffsets(bin, !dwarf && readTypes, [...functions.keys()]) : { typeOffsets: null };
+  const target: TargetHead = {
+    key,
+    goVersion: info.goVersion,
+    arch: String(bin.arch),
+    probes: [...functions.keys()],
+    modules,
+    dwarfOffsets: dwarf,
+    typeOffsets: types.typeOffsets,
+    ...(types.typesError ? { typesError: types.typesError } : {}),
+    constants: targetConstants(
+      functions,
+      modules,
+      types.hashes ?? {},
+      // The version grammar (semver) only for a target with the gRPC headers probe: an HTTP target never loads it.
+      functions.has('grpcHeaders') ? await import('../offsets/module-version.js') : undefined,
+    ),
+  };
+  return { target, bin, functions, asked, endsFound };
+}
+
+/** Each probe's function in the target: the first of its PROBES names that the target has. */
+function probedFunctions(bin: GoBinary): Map<ProbeName, GoFunction> {
+  const named = bin.findFunctionsNamed(PROBE_NAMES.flatMap((name) => PROBES[name].functions));
+  const functions = new Map<ProbeName, GoFunction>();
+  for (const name of PROBE_NAMES) {
+    const fn = PROBES[name].functions.map((f) => named.get(f)).find((f) => f !== undefined);
+    if (fn) functions.set(name, fn);
+  }
+  return functions;
+}
+
+/** Where each probe attaches, from the decoder thread's answers (`found`) for the end sites. */
+function probeSites({ target, bin, functions, asked }: TargetRead, found: FunctionEnds[]): ProbeSites {
+  const sites: ProbeSites = {};
+  // The answers come in the order of the queries.
+  const byProbe = new Map(asked.map((name, k) => [name, found[k]]));
+  for (const [name, fn] of functions) {
+    const ends = END_SITE_PROBES.includes(name) ? byProbe.get(name) : { name: fn.name, ends: [], afterCalls: false };
+    if (!ends || ends.name !== fn.name) throw new Error(`the decoder thread answered ${ends?.name ?? 'nothing'} for ${fn.name}`);
+    sites[name] = {
+      name: fn.name,
+      entry: entryProbeOffset(target.arch, bin.code(fn), fn.fileOffset),
+      ends: ends.ends,
+      endsAfterCalls: ends.afterCalls,
+      ...(ends.why ? { endsWhy: ends.why } : {}),
+    };
+  }
+  return sites;
 }
 
 async function dwarfOffsets(bin: GoBinary): Promise<Record<string, number | null> | null> {
