@@ -178,11 +178,9 @@ SEC("uprobe")
 int grpc_server_return(go_regs *regs)
 {
 	__u64 goid = current_goid(regs);
-	struct inflight *in = bpf_map_lookup_elem(&grpc_server_inflight, &goid);
-	if (!in) {
-		count(COUNTER_UNPAIRED_RETURN);
+	struct inflight *in = entry_of(&grpc_server_inflight, goid);
+	if (!in)
 		return 0;
-	}
 	__u64 stream = in->req;
 	__s64 *code = bpf_map_lookup_elem(&grpc_status, &stream);
 	/* No status written: the stream ended without one (a reset). */
@@ -305,11 +303,9 @@ SEC("uprobe")
 int grpc_client_return(go_regs *regs)
 {
 	__u64 goid = current_goid(regs);
-	struct inflight *in = bpf_map_lookup_elem(&grpc_client_inflight, &goid);
-	if (!in) {
-		count(COUNTER_UNPAIRED_RETURN);
+	struct inflight *in = entry_of(&grpc_client_inflight, goid);
+	if (!in)
 		return 0;
-	}
 	/* The error result: itab, data. */
 	emit(&in->span, error_code(GO_ARG1(regs), GO_ARG2(regs)));
 	bpf_map_delete_elem(&grpc_client_inflight, &goid);
@@ -359,11 +355,9 @@ SEC("uprobe")
 int grpc_stream_return(go_regs *regs)
 {
 	__u64 goid = current_goid(regs);
-	struct inflight *in = bpf_map_lookup_elem(&grpc_stream_pending, &goid);
-	if (!in) {
-		count(COUNTER_UNPAIRED_RETURN);
+	struct inflight *in = entry_of(&grpc_stream_pending, goid);
+	if (!in)
 		return 0;
-	}
 	/* Results: the ClientStream (itab, data), then the error (itab, data). */
 	__u64 err_itab = GO_ARG3(regs), err_data = GO_ARG4(regs);
 	if (err_itab || !in->req)

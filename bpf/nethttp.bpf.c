@@ -131,6 +131,16 @@ static __always_inline __u64 current_goid(go_regs *regs)
 	return read_u64(GO_G(regs) + off_g_goid);
 }
 
+/* What a return probe pairs with: the record its entry probe left under this
+ * goroutine's id, or NULL, counted (an entry never seen, or evicted). */
+static __always_inline struct inflight *entry_of(void *inflight_map, __u64 goid)
+{
+	struct inflight *in = bpf_map_lookup_elem(inflight_map, &goid);
+	if (!in)
+		count(COUNTER_UNPAIRED_RETURN);
+	return in;
+}
+
 /* Copies the Go string {ptr, len} at addr into dst; returns the bytes copied. */
 static __always_inline __u32 read_go_string(__u64 addr, char *dst, __u32 max)
 {
@@ -225,11 +235,9 @@ static __always_inline __u64 wakeup_flag(__u64 now)
 static __always_inline void finish(void *inflight_map, go_regs *regs, __s64 status, int server)
 {
 	__u64 goid = current_goid(regs);
-	struct inflight *in = bpf_map_lookup_elem(inflight_map, &goid);
-	if (!in) {
-		count(COUNTER_UNPAIRED_RETURN);
+	struct inflight *in = entry_of(inflight_map, goid);
+	if (!in)
 		return;
-	}
 	struct span *out = bpf_ringbuf_reserve(&spans, sizeof(struct span), 0);
 	if (!out) {
 		count(COUNTER_RINGBUF_FULL);
