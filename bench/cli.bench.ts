@@ -8,7 +8,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cachePath } from '../common/cache-dir.js';
 import { packageRoot } from '../common/package-root.js';
@@ -32,10 +32,13 @@ async function certificates(file: string): Promise<number | string> {
   }
 }
 
+// The launcher execs the `node` of PATH: this one's comes first, so that every row runs one Node.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
+
 /** Wall time of one whole process, from spawn to exit, output discarded. */
 function timeOnce(argv: string[]): number {
   const t = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore'] });
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore'], env });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
   return ms;
@@ -55,12 +58,13 @@ export async function run(): Promise<void> {
   });
   const launcher = join(root, 'bin', 'offsets.cjs');
   // `offsets` as a person runs it: the launcher itself, through its #!/bin/sh line, which drops
-  // NODE_EXTRA_CA_CERTS and passes --v8-pool-size=0 to Node (bin/offsets.cjs says why).
+  // NODE_EXTRA_CA_CERTS and passes --v8-pool-size=1 to Node (bin/offsets.cjs says why).
   const offsets = [launcher];
   // `node bin/offsets.cjs` skips that line: Node starts as it always does. Where NODE_EXTRA_CA_CERTS
   // is set, every such start (node -e '' too) first parses that bundle of certificates.
   const throughNode = [process.execPath, launcher];
-  const startedAsLauncher = ['env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '--v8-pool-size=0'];
+  // A bare start made as the launcher makes it: /bin/sh, then the same `node` (PATH below).
+  const startedAsLauncher = ['/bin/sh', '-c', 'unset NODE_EXTRA_CA_CERTS; exec node --v8-pool-size=1 -e ""'];
   const commands: [string, string[]][] = [
     ["node -e ''", [process.execPath, '-e', '']],
     ['offsets --help', [...offsets, '--help']],
@@ -70,10 +74,10 @@ export async function run(): Promise<void> {
     ['Go debug/dwarf: dwarf-rows BIN', [goRows, probe.path]],
     [`node bin/offsets.cjs dwarf BIN ${SELECTOR}`, [...throughNode, 'dwarf', probe.path, SELECTOR]],
     ['node bin/offsets.cjs dwarf BIN --all --json', [...throughNode, 'dwarf', probe.path, '--all', '--json']],
-    ["node -e '' started as the launcher starts node", [...startedAsLauncher, '-e', '']],
+    ["node -e '' started as the launcher starts node", startedAsLauncher],
   ];
 
-  const [ts, go] = await Promise.all([exec(launcher, ['dwarf', probe.path, '--all', '--json'], { maxBuffer: 1 << 28 }), exec(goRows, [probe.path], { maxBuffer: 1 << 28 })]);
+  const [ts, go] = await Promise.all([exec(launcher, ['dwarf', probe.path, '--all', '--json'], { maxBuffer: 1 << 28, env }), exec(goRows, [probe.path], { maxBuffer: 1 << 28 })]);
   if (ts.stdout !== go.stdout) throw new Error('offsets dwarf --all --json and bench/dwarf-rows print different rows');
   const rows = (JSON.parse(ts.stdout) as unknown[]).length;
 

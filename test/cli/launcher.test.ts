@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, requireFreshBuild } from '../support/built-cli.js';
@@ -13,8 +13,10 @@ import { repoRoot, requireFreshBuild } from '../support/built-cli.js';
 const run = promisify(execFile);
 const launcher = join(repoRoot, 'bin', 'offsets.cjs');
 const CA_WARNING = /Ignoring extra certs from/;
-// A bundle Node cannot load: it warns once it has read NODE_EXTRA_CA_CERTS.
-const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/go-offsets-ca.pem' };
+// A bundle Node cannot load: Node 20 warns as it starts, when it reads NODE_EXTRA_CA_CERTS (a
+// Node that read it later would fail the control below, and the launcher's line should be revisited).
+// The launcher execs the `node` of PATH: this test's own comes first, so that both runs use one Node.
+const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/go-offsets-ca.pem', PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
 const LOOKUP = ['lookup', 'net/http.Request.ctx', '--go', '1.22.12'];
 
 let dir: string;
@@ -53,6 +55,10 @@ describe('bin/offsets.cjs run as a command', () => {
     const selector = `a b"c'$HOME*`;
     const direct = await outcome(launcher, ['lookup', selector, '--go', '1.22.12']);
     const throughNode = await outcome(launcher, ['lookup', selector, '--go', '1.22.12'], { node: true });
+    // An empty argument stays one: the CLI names it as the field the table lacks (`no field ""`).
+    const empty = await outcome(launcher, ['lookup', '', '--go', '1.22.12']);
+    expect(empty.stderr).toContain('no field ""');
+    expect(empty.stderr).toBe((await outcome(launcher, ['lookup', '', '--go', '1.22.12'], { node: true })).stderr.replace(/^.*Ignoring extra certs.*\n/m, ''));
     expect(direct.code).toBe(throughNode.code);
     expect(direct.code).not.toBe(0);
     expect(direct.stderr).toContain('$HOME*');
@@ -66,23 +72,24 @@ describe('bin/offsets.cjs run as a command', () => {
     expect(r).toEqual({ code: 0, stdout: 'net/http.Request.ctx go1.22.12 amd64: 232 (scanned)\n', stderr: '' });
   });
 
-  it('hands Node --v8-pool-size=0, the script and the arguments, and no NODE_EXTRA_CA_CERTS', async () => {
+  it('hands Node --v8-pool-size=1, the script and the arguments, and no NODE_EXTRA_CA_CERTS', async () => {
     // What the shell line execs, seen by a `node` found first on PATH that prints what it was given.
     const bin = join(dir, 'bin');
-    await mkdir(bin);
+    await mkdir(bin, { recursive: true });
     const fake = join(bin, 'node');
     await writeFile(fake, '#!/bin/sh\nprintf "%s\\n" "$@" "CA=${NODE_EXTRA_CA_CERTS-unset}"\n', { mode: 0o755 });
-    const { stdout } = await run(launcher, ['lookup', 'x y'], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
-    expect(stdout.split('\n')).toEqual(['--v8-pool-size=0', launcher, 'lookup', 'x y', 'CA=unset', '']);
+    const { stdout } = await run(launcher, ['lookup', 'x y', ''], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(stdout.split('\n')).toEqual(['--v8-pool-size=1', launcher, 'lookup', 'x y', '', 'CA=unset', '']);
   });
 });
 
 describe('the offsets bundle', () => {
   it('loads nothing that speaks TLS, so dropping NODE_EXTRA_CA_CERTS changes no answer', async () => {
     const bundle = await readFile(join(repoRoot, 'dist', 'bundle', 'offsets.js'), 'utf8');
-    const loaded = new Set([...bundle.matchAll(/\b(?:require|import)\("([^"]+)"\)/g)].map((m) => m[1]));
+    // require("…"), import("…") and the createRequire()'d require2("…") alike.
+    const loaded = new Set([...bundle.matchAll(/\b(?:require\w*|import)\("([^"]+)"\)/g)].map((m) => m[1]));
     expect(loaded.size).toBeGreaterThan(3);
     for (const module of loaded) expect(module).not.toMatch(/^(node:)?(tls|https|http2|net)$|^undici|^@opentelemetry\//);
-    expect(bundle).not.toMatch(/[^\w.]fetch\(/);
+    expect(bundle).not.toMatch(/\bfetch\(/);
   });
 });
