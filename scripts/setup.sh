@@ -20,7 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Node dependencies, exactly as locked.
+# Node dependencies, exactly as locked. package.json's allowScripts denies the two
+# install scripts npm 11 asks about, which nothing here needs: esbuild's puts its
+# native binary in place of its command-line shim, or downloads it when the
+# platform's optional package is missing (the build uses the JS API, which loads
+# that package itself); protobufjs's warns about a version scheme of its CLI.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
