@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, requireFreshBuild } from '../support/built-cli.js';
+import { commandResult, repoRoot, requireFreshBuild, type CliResult } from '../support/built-cli.js';
 
 const run = promisify(execFile);
 const launcher = join(repoRoot, 'bin', 'offsets.cjs');
@@ -29,15 +29,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function outcome(file: string, args: string[], opts: { node?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [cmd, argv] = opts.node ? [process.execPath, [file, ...args]] : [file, args];
-  try {
-    const { stdout, stderr } = await run(cmd, argv, { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** The launcher `file` run as a command, or by Node (`node`: the control). */
+function outcome(file: string, args: string[], opts: { node?: boolean } = {}): Promise<CliResult> {
+  return opts.node ? commandResult(process.execPath, [file, ...args], { env }) : commandResult(file, args, { env });
 }
 
 describe('bin/offsets.cjs run as a command', () => {

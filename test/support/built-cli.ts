@@ -34,9 +34,14 @@ export function builtCli(program: keyof typeof LAUNCHERS, ...args: string[]): Pr
 }
 
 /** The same, from the working directory `cwd`. */
-export async function builtCliIn(cwd: string | undefined, program: keyof typeof LAUNCHERS, ...args: string[]): Promise<CliResult> {
+export function builtCliIn(cwd: string | undefined, program: keyof typeof LAUNCHERS, ...args: string[]): Promise<CliResult> {
+  return commandResult(process.execPath, [join(repoRoot, 'bin', LAUNCHERS[program]), ...args], { cwd });
+}
+
+/** Runs `file ARGS…` and returns its exit code and output, whatever the code. */
+export async function commandResult(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', LAUNCHERS[program]), ...args], { maxBuffer: 1 << 28, cwd });
+    const { stdout, stderr } = await run(file, args, { maxBuffer: 1 << 28, ...opts });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
